@@ -1,0 +1,74 @@
+"""Wren: a light, Mastodon-compatible ActivityPub server."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from fedi.config import ROOT, Settings
+
+__version__ = "0.1.0"
+SOFTWARE_NAME = "Wren"
+MASTODON_API_VERSION = "4.3.0"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app. `settings` defaults to the environment (see fedi/config.py)."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=settings.INSTANCE_DIR,
+    )
+    app.config.update(
+        FEDI=settings,
+        SECRET_KEY=settings.SECRET_KEY,
+        SQLALCHEMY_DATABASE_URI=settings.DATABASE_URL,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.LOCAL_HTTPS,
+        JSON_SORT_KEYS=False,
+    )
+    logging.basicConfig(
+        level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app.context_processor(lambda: {"settings": settings})
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict[str, object]:
+    if settings.is_sqlite:
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def _init_extensions(app: Flask) -> None:
+    from fedi import cli, errors, models  # noqa: F401  (models register their tables)
+    from fedi.extensions import db, migrate, sock
+    from fedi.streaming import bus
+    from fedi.tasks import queue
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    sock.init_app(app)
+    bus.init_app(app)
+    queue.configure(app)
+    errors.register_error_handlers(app)
+    cli.init_app(app)
+
+    import fedi.tasks  # noqa: F401  (registers every task with the queue)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from fedi.activitypub import nodeinfo
+    from fedi.api import instance
+    from fedi.web import health, home
+
+    for module in (home, health, instance, nodeinfo):
+        app.register_blueprint(module.bp)

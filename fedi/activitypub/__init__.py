@@ -1,0 +1,1 @@
+"""The ActivityPub HTTP surface: actors, objects, inbox, well-known documents."""

@@ -1,0 +1,150 @@
+"""GET /api/v1/instance and /api/v2/instance."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+
+from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
+from fedi.api import entities
+from fedi.api.json import json_response
+from fedi.services import instance
+
+bp = Blueprint("api_instance", __name__)
+SOURCE_URL = "https://github.com/wren-social/wren"
+IMAGE_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "image/avif",
+]
+VIDEO_TYPES = ["video/webm", "video/mp4", "video/quicktime", "video/ogg"]
+AUDIO_TYPES = [
+    "audio/wave",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/x-pn-wave",
+    "audio/vnd.wave",
+    "audio/ogg",
+    "audio/vorbis",
+    "audio/mpeg",
+    "audio/mp3",
+    "audio/webm",
+    "audio/flac",
+    "audio/aac",
+    "audio/m4a",
+    "audio/x-m4a",
+    "audio/mp4",
+    "audio/3gpp",
+    "video/x-ms-asf",
+]
+
+
+def version() -> str:
+    """Mastodon API level first, so clients detect what they may use."""
+    return f"{MASTODON_API_VERSION} (compatible; {SOFTWARE_NAME} {__version__})"
+
+
+def _configuration() -> dict:
+    s = current_app.config["FEDI"]
+    return {
+        "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+        "statuses": {
+            "max_characters": s.MAX_STATUS_CHARS,
+            "max_media_attachments": 4,
+            "characters_reserved_per_url": 23,
+        },
+        "media_attachments": {
+            "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES + AUDIO_TYPES,
+            "description_limit": 1500,
+            "image_size_limit": 16 * 1024 * 1024,
+            "image_matrix_limit": 33177600,
+            "video_size_limit": 99 * 1024 * 1024,
+            "video_frame_rate_limit": 120,
+            "video_matrix_limit": 8294400,
+        },
+        "polls": {
+            "max_options": 4,
+            "max_characters_per_option": 50,
+            "min_expiration": 300,
+            "max_expiration": 2629746,
+        },
+    }
+
+
+def _streaming_url() -> str:
+    s = current_app.config["FEDI"]
+    return f"{'wss' if s.LOCAL_HTTPS else 'ws'}://{s.LOCAL_DOMAIN}"
+
+
+def _contact_account() -> dict | None:
+    account = instance.contact_account()
+    return entities.account(account) if account is not None else None
+
+
+@bp.get("/api/v1/instance")
+@bp.get("/api/v1/instance/")
+def instance_v1():
+    s = current_app.config["FEDI"]
+    return json_response(
+        {
+            "uri": s.LOCAL_DOMAIN,
+            "title": s.INSTANCE_TITLE,
+            "short_description": s.INSTANCE_DESCRIPTION,
+            "description": s.INSTANCE_DESCRIPTION,
+            "email": s.INSTANCE_CONTACT_EMAIL,
+            "version": version(),
+            "urls": {"streaming_api": _streaming_url()},
+            "stats": {
+                "user_count": instance.user_count(),
+                "status_count": instance.local_status_count(),
+                "domain_count": instance.domain_count(),
+            },
+            "thumbnail": None,
+            "languages": ["en"],
+            "registrations": s.REGISTRATIONS_MODE != "none",
+            "approval_required": s.REGISTRATIONS_MODE == "approved",
+            "invites_enabled": False,
+            "configuration": _configuration(),
+            "contact_account": _contact_account(),
+            "rules": [],
+        }
+    )
+
+
+@bp.get("/api/v2/instance")
+@bp.get("/api/v2/instance/")
+def instance_v2():
+    s = current_app.config["FEDI"]
+    config = _configuration()
+    config["urls"] = {"streaming": _streaming_url(), "status": None, "about": f"{s.base_url}/about"}
+    config["vapid"] = {"public_key": ""}
+    config["translation"] = {"enabled": False}
+    config["accounts"]["max_profile_fields"] = 4
+    return json_response(
+        {
+            "domain": s.LOCAL_DOMAIN,
+            "title": s.INSTANCE_TITLE,
+            "version": version(),
+            "source_url": SOURCE_URL,
+            "description": s.INSTANCE_DESCRIPTION,
+            "usage": {"users": {"active_month": instance.active_users(30)}},
+            "thumbnail": {"url": f"{s.base_url}/static/icons/icon-512.png"},
+            "icon": [],
+            "languages": ["en"],
+            "configuration": config,
+            "registrations": {
+                "enabled": s.REGISTRATIONS_MODE != "none",
+                "approval_required": s.REGISTRATIONS_MODE == "approved",
+                "reason_required": s.REGISTRATIONS_MODE == "approved",
+                "message": None,
+                "url": None,
+                "min_age": None,
+            },
+            "api_versions": {"mastodon": 2},
+            "contact": {"email": s.INSTANCE_CONTACT_EMAIL, "account": _contact_account()},
+            "rules": [],
+        }
+    )

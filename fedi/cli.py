@@ -1,0 +1,130 @@
+"""`flask --app app fedi ...` and the `fedi` console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from fedi.errors import DomainError
+from fedi.models import Role
+
+group = click.Group("fedi", help="Manage this instance.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)
+
+
+def _fail(err: DomainError) -> None:
+    raise click.ClickException(err.message)
+
+
+@group.command("create-user")
+@click.argument("username")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="Generated and printed when omitted.")
+@click.option("--admin", "role", flag_value=Role.ADMIN.value)
+@click.option("--moderator", "role", flag_value=Role.MODERATOR.value)
+@with_appcontext
+def create_user(username: str, email: str, password: str | None, role: str | None) -> None:
+    """Create a local account with a confirmed, approved login."""
+    from fedi.services import accounts
+
+    generated = password is None
+    password = password or accounts.generate_password()
+    try:
+        account = accounts.create_local_account(
+            username=username, email=email, password=password,
+            role=Role(role or Role.USER.value), allow_reserved=True,
+        )  # fmt: skip
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Created @{account.username} ({role or 'user'}) <{account.user.email}>")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+@group.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@with_appcontext
+def set_role(username: str, role: str) -> None:
+    """Make a user an admin, a moderator, or a plain user again."""
+    from fedi.services import accounts
+
+    try:
+        accounts.set_role(username=username, role=Role(role))
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"@{username} is now {role}")
+
+
+@group.command("reset-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Generated and printed when omitted.")
+@with_appcontext
+def reset_password(username: str, password: str | None) -> None:
+    from fedi.services import accounts
+
+    try:
+        new = accounts.reset_password(username=username, password=password)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Password of @{username} changed")
+    if password is None:
+        click.echo(f"Password: {new}")
+
+
+@group.command("config")
+@with_appcontext
+def show_config() -> None:
+    """Print the effective configuration, secrets masked."""
+    click.echo(json.dumps(current_app.config["FEDI"].masked(), indent=2, default=str))
+
+
+@group.command("serve")
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+@click.option("--threads", default=32, show_default=True)
+@with_appcontext
+def serve(host: str | None, port: int | None, threads: int) -> None:
+    """Migrate, create the first admin if needed, and serve (embedded: tasks run in-process)."""
+    from fedi import server
+
+    server.prepare(current_app)
+    settings = current_app.config["FEDI"]
+    server.serve(host or settings.HOST, port or settings.PORT, threads=threads)
+
+
+@group.command("worker")
+@click.option("--workers", default=4, show_default=True, help="Worker threads.")
+@with_appcontext
+def worker(workers: int) -> None:
+    """Consume the task queue (needs REDIS_URL; embedded, `serve` runs the tasks)."""
+    from fedi.tasks import queue
+
+    if current_app.config["FEDI"].embedded:
+        raise click.ClickException("fedi worker needs REDIS_URL; `fedi serve` runs tasks itself")
+    queue.run_worker(workers)
+
+
+def main() -> None:
+    """The `fedi` console script: the `fedi` command group with the app loaded from the env."""
+    from dotenv import load_dotenv
+
+    load_dotenv(os.path.join(os.getcwd(), ".env"))
+
+    def _create() -> Flask:
+        from fedi import create_app
+
+        return create_app()
+
+    cli = FlaskGroup(create_app=_create, add_default_commands=False, load_dotenv=False)
+    for name, command in group.commands.items():
+        cli.add_command(command, name)
+    sys.exit(cli.main(prog_name="fedi"))

@@ -1,0 +1,70 @@
+"""Domain errors raised by services, and how each surface renders them.
+
+Services raise these instead of HTTP aborts; the API answers Mastodon's JSON error shape, the web
+UI a friendly page, and the ActivityPub surface a bare 4xx.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, *, details: dict[str, list[dict[str, str]]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class Unprocessable(DomainError):
+    """Validation failed (Mastodon answers 422 "Validation failed: ...")."""
+
+    status_code = 422
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class RateLimited(DomainError):
+    status_code = 429
+
+
+def _wants_json() -> bool:
+    path = request.path
+    if path.startswith(("/api/", "/oauth/token", "/oauth/revoke", "/nodeinfo", "/.well-known/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        if _wants_json():
+            body: dict[str, object] = {"error": err.message}
+            if err.details:
+                body["details"] = err.details
+            return jsonify(body), err.status_code
+        return render_template("error.html", code=err.status_code, message=err.message), (
+            err.status_code
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        code = err.code or 500
+        if _wants_json():
+            message = {404: "Record not found"}.get(code, err.description or err.name)
+            return jsonify({"error": message}), code
+        return render_template("error.html", code=code, message=err.description), code

@@ -1,0 +1,22 @@
+"""Gunicorn settings shared by `fedi serve` and the Procfile (`-c python:fedi.gunicorn_conf`)."""
+
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker) -> None:
+    """On the embedded default (no Redis) each web worker also runs the task queue."""
+    app = worker.wsgi
+    if app.config["FEDI"].embedded:
+        from fedi.tasks import queue
+
+        queue.start_in_process_consumer()
+
+
+def worker_exit(server, worker) -> None:
+    from fedi.tasks import queue
+
+    queue.stop_in_process_consumer()

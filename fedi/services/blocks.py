@@ -1,0 +1,104 @@
+"""Blocks, mutes and per-user domain blocks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from fedi.errors import Forbidden, Unprocessable
+from fedi.extensions import db
+from fedi.models import Account, AccountDomainBlock, Block, FeedEntry, Mute, utcnow
+from fedi.services import follows
+
+
+def block(*, account: Account, target: Account) -> Block:
+    """Block: both sides lose follows, and each other's posts leave their feeds."""
+    if account.id == target.id:
+        raise Forbidden("This action is not allowed")
+    row = db.session.scalar(
+        select(Block).where(Block.account_id == account.id, Block.target_account_id == target.id)
+    )
+    if row is None:
+        row = Block(account_id=account.id, target_account_id=target.id)
+        db.session.add(row)
+        follows.sever(account.id, target.id)
+        _drop_from_feed(account.id, target.id)
+        _drop_from_feed(target.id, account.id)
+        db.session.commit()
+    return row
+
+
+def unblock(*, account: Account, target: Account) -> None:
+    db.session.execute(
+        delete(Block).where(Block.account_id == account.id, Block.target_account_id == target.id)
+    )
+    db.session.commit()
+
+
+def mute(
+    *, account: Account, target: Account, notifications: bool = True, duration: int = 0
+) -> Mute:
+    """Mute for `duration` seconds (0: until unmuted); their posts leave the home feed."""
+    if account.id == target.id:
+        raise Forbidden("This action is not allowed")
+    if duration < 0:
+        raise Unprocessable("Validation failed: Duration must be positive")
+    row = db.session.scalar(
+        select(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id)
+    )
+    if row is None:
+        row = Mute(account_id=account.id, target_account_id=target.id)
+        db.session.add(row)
+    row.hide_notifications = notifications
+    row.expires_at = utcnow() + timedelta(seconds=duration) if duration else None
+    _drop_from_feed(account.id, target.id)
+    db.session.commit()
+    return row
+
+
+def unmute(*, account: Account, target: Account) -> None:
+    db.session.execute(
+        delete(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id)
+    )
+    db.session.commit()
+
+
+def block_domain(*, account: Account, domain: str) -> AccountDomainBlock:
+    domain = (domain or "").strip().lower().rstrip(".")
+    if not domain or "/" in domain:
+        raise Unprocessable("Validation failed: Domain can't be blank")
+    row = db.session.scalar(
+        select(AccountDomainBlock).where(
+            AccountDomainBlock.account_id == account.id, AccountDomainBlock.domain == domain
+        )
+    )
+    if row is None:
+        row = AccountDomainBlock(account_id=account.id, domain=domain)
+        db.session.add(row)
+        authors = select(Account.id).where(Account.domain == domain)
+        db.session.execute(
+            delete(FeedEntry).where(
+                FeedEntry.account_id == account.id, FeedEntry.author_id.in_(authors)
+            )
+        )
+        db.session.commit()
+    return row
+
+
+def unblock_domain(*, account: Account, domain: str) -> None:
+    db.session.execute(
+        delete(AccountDomainBlock).where(
+            AccountDomainBlock.account_id == account.id,
+            AccountDomainBlock.domain == domain.strip().lower(),
+        )
+    )
+    db.session.commit()
+
+
+def _drop_from_feed(account_id: int, author_id: int) -> None:
+    db.session.execute(
+        delete(FeedEntry).where(
+            FeedEntry.account_id == account_id, FeedEntry.author_id == author_id
+        )
+    )

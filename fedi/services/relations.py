@@ -1,0 +1,103 @@
+"""Read-side relationship checks shared by every use case (one place for the rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import or_, select
+
+from fedi.extensions import db
+from fedi.models import Account, AccountDomainBlock, Block, Follow, Mute, utcnow
+
+
+def is_following(follower_id: int, target_id: int) -> bool:
+    return _exists(Follow, follower_id, target_id)
+
+
+def is_blocking(account_id: int, target_id: int) -> bool:
+    return _exists(Block, account_id, target_id)
+
+
+def blocks_either_way(a_id: int, b_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Block.id).where(
+                or_(
+                    (Block.account_id == a_id) & (Block.target_account_id == b_id),
+                    (Block.account_id == b_id) & (Block.target_account_id == a_id),
+                )
+            )
+        )
+        is not None
+    )
+
+
+def is_muting(account_id: int, target_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Mute.id).where(
+                Mute.account_id == account_id,
+                Mute.target_account_id == target_id,
+                or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow()),
+            )
+        )
+        is not None
+    )
+
+
+def is_domain_blocking(account_id: int, domain: str | None) -> bool:
+    if domain is None:
+        return False
+    return (
+        db.session.scalar(
+            select(AccountDomainBlock.id).where(
+                AccountDomainBlock.account_id == account_id,
+                AccountDomainBlock.domain == domain.lower(),
+            )
+        )
+        is not None
+    )
+
+
+def hides(viewer_id: int, author: Account) -> bool:
+    """Whether the viewer chose not to see this author at all (block, mute or domain block)."""
+    return (
+        blocks_either_way(viewer_id, author.id)
+        or is_muting(viewer_id, author.id)
+        or is_domain_blocking(viewer_id, author.domain)
+    )
+
+
+def followers_of(target_id: int, among: Iterable[int]) -> set[int]:
+    """Which of `among` follow `target_id` (one query)."""
+    ids = list(among)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Follow.account_id).where(
+                Follow.target_account_id == target_id, Follow.account_id.in_(ids)
+            )
+        )
+    )
+
+
+def hidden_authors(viewer_id: int) -> select:
+    """A subquery of account ids the viewer never wants in timelines (blocked, blocking, muted)."""
+    blocked = select(Block.target_account_id).where(Block.account_id == viewer_id)
+    blocking = select(Block.account_id).where(Block.target_account_id == viewer_id)
+    muted = select(Mute.target_account_id).where(
+        Mute.account_id == viewer_id, or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+    )
+    return blocked.union(blocking, muted)
+
+
+def _exists(model, account_id: int, target_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(model.id).where(
+                model.account_id == account_id, model.target_account_id == target_id
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,120 @@
+"""The Huey instance and how it runs.
+
+- Embedded default (no REDIS_URL): a SQLite-backed queue in instance/, consumed by worker threads
+  inside the web process, so one process is a whole instance.
+- REDIS_URL set: RedisHuey, consumed by `fedi worker` processes.
+- QUEUE_IMMEDIATE (tests): tasks run synchronously in the caller.
+
+Tasks are declared with `@task()`, which runs the body inside an application context.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from huey import Huey
+from huey.consumer import Consumer
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+
+log = logging.getLogger(__name__)
+
+huey = Huey("wren", storage_class=MemoryStorage, utc=True)
+_app: Flask | None = None
+_consumer: Consumer | None = None
+_consumer_lock = threading.Lock()
+
+
+def configure(app: Flask) -> None:
+    """Point the queue at the storage the settings ask for and remember the app for tasks."""
+    global _app
+    settings = app.config["FEDI"]
+    _app = app
+    if settings.QUEUE_IMMEDIATE:
+        huey.immediate = True
+        return
+    huey.immediate = False
+    if settings.REDIS_URL:
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": settings.REDIS_URL}
+    else:
+        Path(settings.INSTANCE_DIR).mkdir(parents=True, exist_ok=True)
+        filename = str(Path(settings.INSTANCE_DIR) / "queue.db")
+        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": filename}
+    huey.storage = huey.create_storage()
+
+
+def _current_app() -> Flask:
+    if _app is None:  # a worker that imported tasks before building the app
+        from fedi import create_app
+
+        create_app()
+    assert _app is not None
+    return _app
+
+
+def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """`huey.task()` whose body runs in an application context."""
+
+    def decorator(fn: Callable[..., Any]) -> Any:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with _current_app().app_context():
+                return fn(*args, **kwargs)
+
+        return huey.task(**options)(run)
+
+    return decorator
+
+
+def periodic(cron: Any, **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """`huey.periodic_task()` whose body runs in an application context."""
+
+    def decorator(fn: Callable[..., Any]) -> Any:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with _current_app().app_context():
+                return fn(*args, **kwargs)
+
+        return huey.periodic_task(cron, **options)(run)
+
+    return decorator
+
+
+class _InProcessConsumer(Consumer):
+    """A consumer living inside another server: the host process keeps its signal handlers."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_in_process_consumer(workers: int = 2) -> bool:
+    """Start worker threads in this process (embedded default). Safe to call repeatedly."""
+    global _consumer
+    if huey.immediate or _consumer is not None:
+        return False
+    with _consumer_lock:
+        if _consumer is not None:
+            return False
+        _consumer = _InProcessConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+        _consumer.start()
+        log.info("in-process task consumer started with %d threads", workers)
+        return True
+
+
+def stop_in_process_consumer() -> None:
+    global _consumer
+    with _consumer_lock:
+        if _consumer is not None:
+            _consumer.stop(graceful=True)
+            _consumer = None
+
+
+def run_worker(workers: int = 4) -> None:
+    """Block, consuming the queue (the `worker` process)."""
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()

@@ -1,0 +1,1 @@
+"""The HTML web UI: one module per area."""
