@@ -104,6 +104,8 @@ class Settings:
     def validate(self) -> None:
         if self.REGISTRATIONS_MODE not in {"open", "approved", "none"}:
             raise ValueError("REGISTRATIONS_MODE must be one of open, approved, none")
+        if self.SINGLE_USER_MODE:
+            self.REGISTRATIONS_MODE = "none"
         if not self.SECRET_KEY:
             self.SECRET_KEY = _secret_key(Path(self.INSTANCE_DIR))
 

@@ -4,6 +4,8 @@ timeout = 60
 graceful_timeout = 30
 keepalive = 5
 accesslog = "-"
+# Several instances on one machine (tests, benchmarks) must not share ~/.gunicorn/gunicorn.ctl.
+control_socket_disable = True
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 

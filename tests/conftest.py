@@ -4,53 +4,16 @@ Huey in immediate mode so tasks run for real inside the test, and named actors."
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
 from fedi import create_app
-from fedi.config import Settings
 from fedi.extensions import db
-from fedi.models import Account, utcnow
-
-REQUIRE_SERVICES = bool(os.environ.get("FEDI_TEST_REQUIRE_SERVICES") or os.environ.get("CI"))
-TEST_DOMAIN = "wren.test"
-
-
-def service_unavailable(what: str) -> None:
-    """Fail where services are promised (CI), skip on a developer machine without them."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{what} is not reachable, and this run requires it")
-    pytest.skip(f"{what} is not reachable")
-
-
-def database_url(tmp: Path) -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
-
-
-def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
-
-def test_settings(tmp: Path, **overrides: object) -> Settings:
-    settings = Settings(
-        LOCAL_DOMAIN=TEST_DOMAIN,
-        LOCAL_HTTPS=True,
-        DATABASE_URL=database_url(tmp),
-        REDIS_URL=os.environ.get("REDIS_URL", ""),
-        SECRET_KEY="test-secret-key",
-        INSTANCE_DIR=str(tmp / "instance"),
-        MEDIA_ROOT=str(tmp / "media"),
-        QUEUE_IMMEDIATE=True,
-        LOG_LEVEL="WARNING",
-    )
-    for key, value in overrides.items():
-        setattr(settings, key, value)
-    return settings
+from fedi.models import Account
+from tests.helpers import make_local, make_remote, service_unavailable, test_settings
 
 
 def reset_schema(app: Flask) -> None:
@@ -111,36 +74,6 @@ def _ctx(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask):
     return app.test_client()
-
-
-def make_local(username: str, **kwargs) -> Account:
-    from fedi.services import accounts
-
-    return accounts.create_local_account(
-        username=username,
-        email=f"{username}@example.com",
-        password="correct horse battery",
-        **kwargs,
-    )
-
-
-def make_remote(username: str, domain: str = "remote.example", **kwargs) -> Account:
-    base = f"https://{domain}/users/{username}"
-    account = Account(
-        username=username,
-        domain=domain,
-        uri=base,
-        url=f"https://{domain}/@{username}",
-        inbox_url=f"{base}/inbox",
-        shared_inbox_url=f"https://{domain}/inbox",
-        followers_url=f"{base}/followers",
-        public_key="",
-        fetched_at=utcnow(),
-        **kwargs,
-    )
-    db.session.add(account)
-    db.session.commit()
-    return account
 
 
 @pytest.fixture

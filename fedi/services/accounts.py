@@ -12,7 +12,7 @@ from fedi import urls
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, Role, User, utcnow
-from fedi.services.keys import generate_keypair
+from fedi.services import keys
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -88,7 +88,7 @@ def create_local_account(
     username = validate_username(username, allow_reserved=allow_reserved)
     email = validate_email(email)
     password = validate_password(password)
-    private_pem, public_pem = generate_keypair()
+    private_pem, public_pem = keys.generate_keypair()
     account = Account(
         username=username,
         domain=None,

@@ -55,7 +55,7 @@ def _check_text(text: str, spoiler_text: str, has_media: bool) -> None:
     if not text.strip() and not has_media:
         raise _validation("Text can't be blank")
     limit = current_app.config["FEDI"].MAX_STATUS_CHARS
-    if status_length(text) + len(spoiler_text) > limit:
+    if status_length(text, spoiler_text=spoiler_text) > limit:
         raise _validation(f"Text character limit of {limit} exceeded")
 
 

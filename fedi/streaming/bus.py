@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -106,34 +107,71 @@ class RedisBus:
 
 
 class _RedisSubscription:
+    """A Redis pub/sub connection. `add` waits until Redis confirms the subscription, so an event
+    published right after it returns is received; events of removed channels are dropped."""
+
+    CONFIRM_TIMEOUT = 5.0
+
     def __init__(self, pubsub: Any) -> None:
         self.pubsub = pubsub
         self.lock = threading.Lock()
+        self.channels: set[str] = set()
+        self.pending: deque[tuple[str, Event]] = deque()
 
     def get(self, timeout: float | None = None) -> tuple[str, Event] | None:
-        with self.lock:
-            if not self.pubsub.subscribed:
+        deadline = time.monotonic() + (timeout or 0.0)
+        while True:
+            with self.lock:
+                if self.pending:
+                    return self.pending.popleft()
+                if not self.pubsub.subscribed:
+                    return None
+                remaining = max(deadline - time.monotonic(), 0.0)
+                item = self._decode(self.pubsub.get_message(timeout=remaining))
+            if item is not None:
+                return item
+            if time.monotonic() >= deadline:
                 return None
-            message = self.pubsub.get_message(timeout=timeout or 0.0)
+
+    def _decode(self, message: dict[str, Any] | None) -> tuple[str, Event] | None:
         if message is None or message.get("type") != "message":
             return None
         channel = message["channel"].decode()[len(PREFIX) :]
+        if channel not in self.channels:
+            return None
         return channel, orjson.loads(message["data"])
 
     def add(self, channels: Iterable[str]) -> None:
-        names = [PREFIX + c for c in channels]
-        if names:
-            with self.lock:
-                self.pubsub.subscribe(*names)
+        new = set(channels) - self.channels
+        if not new:
+            return
+        with self.lock:
+            self.channels |= new
+            self.pubsub.subscribe(*(PREFIX + c for c in new))
+            self._await_confirmations({PREFIX + c for c in new})
+
+    def _await_confirmations(self, names: set[str]) -> None:
+        deadline = time.monotonic() + self.CONFIRM_TIMEOUT
+        while names and time.monotonic() < deadline:
+            response = self.pubsub.parse_response(block=False, timeout=0.1)
+            if response is None:
+                continue
+            if response[0].decode() == "subscribe":
+                names.discard(response[1].decode())
+            item = self._decode(self.pubsub.handle_message(response))  # keeps redis-py's state
+            if item is not None:
+                self.pending.append(item)
 
     def remove(self, channels: Iterable[str]) -> None:
-        names = [PREFIX + c for c in channels]
-        if names:
+        gone = set(channels) & self.channels
+        if gone:
             with self.lock:
-                self.pubsub.unsubscribe(*names)
+                self.channels -= gone
+                self.pubsub.unsubscribe(*(PREFIX + c for c in gone))
 
     def close(self) -> None:
         with self.lock:
+            self.channels.clear()
             self.pubsub.close()
 
 

@@ -100,7 +100,11 @@ def start_in_process_consumer(workers: int = 2) -> bool:
     with _consumer_lock:
         if _consumer is not None:
             return False
-        _consumer = _InProcessConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+        # The SQLite queue is polled, with a back-off that reaches huey's 10 s default after a
+        # minute idle: a post would then wait that long to reach home feeds and live streams.
+        _consumer = _InProcessConsumer(
+            huey, workers=workers, worker_type="thread", periodic=True, max_delay=1.0
+        )
         _consumer.start()
         log.info("in-process task consumer started with %d threads", workers)
         return True

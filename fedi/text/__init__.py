@@ -1,5 +1,6 @@
 """Text handling: parsing and rendering local plain text, sanitising remote HTML.
 
-Modules: `parse` (mentions, hashtags, URLs), `render` (Mastodon-identical HTML and status
-length), `sanitize` (remote HTML allow-list and HTML to plain text). No Flask, no database.
+`parse` finds mentions, hashtags and URLs; `render` turns status text into Mastodon-identical
+HTML and counts its length; `sanitize` cleans remote HTML and turns HTML into plain text.
+`chars` and `graphemes` are their Unicode helpers. No Flask, no database.
 """

@@ -42,11 +42,11 @@ def _build() -> tuple[str, str, str]:
     categories = [unicodedata.category(chr(cp)) for cp in codepoints]
     word = _class_body(codepoints, categories, _LETTERS | _MARKS | {"Nd", "Pc"})
     alnum = _class_body(codepoints, categories, _LETTERS | _MARKS | {"Nd"})
-    alpha = _class_body(codepoints, categories, _LETTERS | _MARKS | {"Nl"})
+    alpha = _class_body(codepoints, categories, _LETTERS | _MARKS)
     return word, alnum, alpha
 
 
 #: Ruby `[[:word:]]`: letters, marks, decimal digits, connector punctuation (`_`).
 #: ALNUM: the same without connector punctuation (domain label ends).
-#: ALPHA: Ruby `[[:alpha:]]` (Unicode Alphabetic), approximated as letters, marks, letter numbers.
+#: ALPHA: Ruby `[[:alpha:]]`: letters and marks.
 WORD, ALNUM, ALPHA = _build()

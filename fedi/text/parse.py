@@ -72,8 +72,8 @@ _QUERY_END = rf"[A-Za-z0-9_&=#/\-{_UCHARS}]"
 _LABEL = rf"[{ALNUM}](?:[{WORD}-]*[{ALNUM}])?"
 
 URL_RE = re.compile(
-    rf"(?<![A-Za-z0-9@＠$#＃])(?P<scheme>[A-Za-z]+)://"
-    rf"(?P<host>(?>(?:{_LABEL}\.)+{_LABEL}))(?![{ALNUM}@＠])"
+    rf"(?<![A-Za-z0-9@\uff20$#\uff03])(?P<scheme>[A-Za-z]+)://"
+    rf"(?P<host>(?>(?:{_LABEL}\.)+{_LABEL}))(?![{ALNUM}@\uff20])"
     r"(?::[0-9]+)?"
     rf"(?:/{_PATH_SEGMENT}*)?"
     rf"(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
@@ -88,19 +88,27 @@ MENTION_RE = re.compile(
 # twitter-text rejects a mention directly followed by another at sign, a Latin accented
 # letter (so `@josé` is not `@jos`) or `://`.
 _MENTION_INVALID_AFTER = re.compile(
-    "[@＠\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
+    "[@\uff20\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
     "\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff]|://"
 )
 
 # --- Hashtags: Tag::HASHTAG_RE -----------------------------------------------------------------
+# Mastodon's name pattern, with W = word chars, S = separators and A = alphabetic chars, is
+#   W (W|S)* (A|S) (W|S)* W   |   W* A W*
+# Matched literally it backtracks quadratically, so `_tag_name_at` finds the same match in
+# linear time (tests compare it against HASHTAG_NAME_RE).
 
 _SEPARATORS = "_\u00b7\u30fb\u200c"
-_HASHTAG_FIRST = (
+_NON_WORD_SEPARATORS = "\u00b7\u30fb\u200c"
+HASHTAG_NAME_RE = re.compile(
     rf"[{WORD}][{WORD}{_SEPARATORS}]*[{ALPHA}{_SEPARATORS}][{WORD}{_SEPARATORS}]*[{WORD}]"
+    rf"|[{WORD}]*[{ALPHA}][{WORD}]*"
 )
-_HASHTAG_LAST = rf"[{WORD}]*[{ALPHA}][{WORD}]*"
-HASHTAG_NAME_RE = re.compile(rf"(?:{_HASHTAG_FIRST}|{_HASHTAG_LAST})")
-HASHTAG_RE = re.compile(rf"(?<![/){WORD}])[#＃](?P<name>{HASHTAG_NAME_RE.pattern})")
+_HASH_RE = re.compile(rf"(?<![/){WORD}])[#\uff03](?=[{WORD}])")
+_WORD_RUN_RE = re.compile(rf"[{WORD}]+")
+_WORD_SEPARATOR_RUN_RE = re.compile(rf"[{WORD}{_SEPARATORS}]+")
+_ALPHA_RE = re.compile(rf"[{ALPHA}]")
+_ALPHA_OR_SEPARATOR_RE = re.compile(rf"[{ALPHA}{_SEPARATORS}]")
 _TRAILING_SCHEME = re.compile(r"(.+)(https?)\Z", re.DOTALL)
 
 
@@ -111,7 +119,7 @@ def normalize_tag(name: str) -> str:
 
 def is_valid_tag_name(name: str) -> bool:
     """Whether `name` (without `#`) is a hashtag Mastodon would accept."""
-    return HASHTAG_NAME_RE.fullmatch(name) is not None
+    return _tag_name_at(name, 0) == name
 
 
 def extract_urls(text: str) -> list[Url]:
@@ -152,11 +160,14 @@ def extract_mentions(text: str) -> list[Mention]:
 
 def extract_hashtags(text: str) -> list[Hashtag]:
     """`#tag` with at least one letter (or separator) in it, not after a word char, `/` or `)`."""
-    if "#" not in text and "＃" not in text:
+    if "#" not in text and "\uff03" not in text:
         return []
     tags = []
-    for m in HASHTAG_RE.finditer(text):
-        name, end = m.group("name"), m.end()
+    for m in _HASH_RE.finditer(text):
+        name = _tag_name_at(text, m.end())
+        if name is None:
+            continue
+        end = m.end() + len(name)
         if text.startswith("://", end):
             # `#foohttps://...`: the scheme belongs to the URL, not the tag.
             trimmed = _TRAILING_SCHEME.match(name)
@@ -165,6 +176,21 @@ def extract_hashtags(text: str) -> list[Hashtag]:
                 end -= len(trimmed.group(2))
         tags.append(Hashtag(m.start(), end, name))
     return tags
+
+
+def _tag_name_at(text: str, pos: int) -> str | None:
+    """The hashtag name HASHTAG_NAME_RE would match at `pos`, found in linear time."""
+    words = _WORD_RUN_RE.match(text, pos)
+    if words is None:
+        return None
+    # First alternative: from `pos` to the last word character of the run of word and
+    # separator characters, with a letter or separator strictly inside.
+    run = _WORD_SEPARATOR_RUN_RE.match(text, pos)
+    candidate = run.group().rstrip(_NON_WORD_SEPARATORS) if run else ""
+    if len(candidate) >= 3 and _ALPHA_OR_SEPARATOR_RE.search(candidate, 1, len(candidate) - 1):
+        return candidate
+    # Second alternative: the run of word characters, if it has a letter.
+    return words.group() if _ALPHA_RE.search(words.group()) else None
 
 
 def remove_overlapping(entities: list[Entity]) -> list[Entity]:

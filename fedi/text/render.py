@@ -82,16 +82,31 @@ def status_length(text: str, *, spoiler_text: str = "") -> int:
     the content warning plus the text, where each URL counts 23 and `@user@domain` as `@user`."""
     text = text.strip(_RUBY_WHITESPACE)
     entities = parse.remove_overlapping([*parse.extract_urls(text), *parse.extract_mentions(text)])
+
+    def placeholder(entity: parse.Entity) -> str:
+        if isinstance(entity, parse.Url):
+            return "x" * URL_PLACEHOLDER_LENGTH
+        return f"@{entity.username}" if isinstance(entity, parse.Mention) else ""
+
+    countable = _rewrite(text, entities, placeholder, plain=str)
+    return count_graphemes(spoiler_text.strip(_RUBY_WHITESPACE) + countable)
+
+
+def _rewrite(
+    text: str,
+    entities: list[parse.Entity],
+    replace: Callable[[parse.Entity], str],
+    *,
+    plain: Callable[[str], str],
+) -> str:
+    """`text` with each (sorted, non-overlapping) entity replaced and the rest passed to plain."""
     pieces, last = [], 0
     for entity in entities:
-        pieces.append(text[last : entity.start])
-        if isinstance(entity, parse.Url):
-            pieces.append("x" * URL_PLACEHOLDER_LENGTH)
-        else:
-            pieces.append(f"@{entity.username}")
+        pieces.append(plain(text[last : entity.start]))
+        pieces.append(replace(entity))
         last = entity.end
-    pieces.append(text[last:])
-    return count_graphemes(spoiler_text.strip(_RUBY_WHITESPACE) + "".join(pieces))
+    pieces.append(plain(text[last:]))
+    return "".join(pieces)
 
 
 def _render(
@@ -108,48 +123,47 @@ def _render(
     text = text.strip(_RUBY_WHITESPACE)
     entities = parse.extract_entities(text)
     targets = _resolve_mentions(entities, resolve_mention)
-    displays = _mention_displays(list(dict.fromkeys(targets.values())), with_domains)
-    result = Rendered("")
-    seen_tags: set[str] = set()
-    pieces, last = [], 0
-    for entity in entities:
-        pieces.append(escape(text[last : entity.start]))
-        last = entity.end
+    mentioned = list(dict.fromkeys(targets.values()))
+    displays = _mention_displays(mentioned, with_domains)
+
+    def entity_html(entity: parse.Entity) -> str:
         if isinstance(entity, parse.Url):
-            pieces.append(link_html(entity.url, rel=rel))
-            if entity.url not in result.links:
-                result.links.append(entity.url)
-        elif isinstance(entity, parse.Hashtag):
-            pieces.append(hashtag_html(entity.name, tag_url(entity.name)))
-            if entity.normalized not in seen_tags:
-                seen_tags.add(entity.normalized)
-                result.tags.append(entity.name)
-        elif (target := targets.get(_mention_key(entity))) is not None:
-            pieces.append(mention_html(displays[target], target.url))
-            if target not in result.mentions:
-                result.mentions.append(target)
-        else:
-            pieces.append(escape(text[entity.start : entity.end]))
-    pieces.append(escape(text[last:]))
-    html = "".join(pieces)
-    result.html = simple_format(html) if multiline else html
-    return result
+            return link_html(entity.url, rel=rel)
+        if isinstance(entity, parse.Hashtag):
+            return hashtag_html(entity.name, tag_url(entity.name))
+        target = targets.get(entity)
+        if target is None:
+            return escape(text[entity.start : entity.end])
+        return mention_html(displays[target], target.url)
 
-
-def _mention_key(mention: parse.Mention) -> tuple[str, str | None]:
-    domain = mention.domain.casefold() if mention.domain else None
-    return mention.username.casefold(), domain
+    html = _rewrite(text, entities, entity_html, plain=escape)
+    tags: dict[str, str] = {}
+    for entity in entities:
+        if isinstance(entity, parse.Hashtag):
+            tags.setdefault(entity.normalized, entity.name)
+    return Rendered(
+        html=simple_format(html) if multiline else html,
+        mentions=mentioned,
+        tags=list(tags.values()),
+        links=list(dict.fromkeys(e.url for e in entities if isinstance(e, parse.Url))),
+    )
 
 
 def _resolve_mentions(
     entities: list[parse.Entity], resolve_mention: ResolveMention
-) -> dict[tuple[str, str | None], MentionTarget]:
-    """Resolve each distinct mention once; unresolvable ones are left out."""
-    resolved: dict[tuple[str, str | None], MentionTarget | None] = {}
+) -> dict[parse.Mention, MentionTarget]:
+    """The account of each resolvable mention, asking once per case-insensitive acct."""
+    cache: dict[tuple[str, str | None], MentionTarget | None] = {}
+    found = {}
     for entity in entities:
-        if isinstance(entity, parse.Mention) and _mention_key(entity) not in resolved:
-            resolved[_mention_key(entity)] = resolve_mention(entity.username, entity.domain)
-    return {key: target for key, target in resolved.items() if target is not None}
+        if not isinstance(entity, parse.Mention):
+            continue
+        key = entity.username.casefold(), entity.domain.casefold() if entity.domain else None
+        if key not in cache:
+            cache[key] = resolve_mention(entity.username, entity.domain)
+        if (target := cache[key]) is not None:
+            found[entity] = target
+    return found
 
 
 def _mention_displays(targets: list[MentionTarget], with_domains: bool) -> dict[MentionTarget, str]:
@@ -185,7 +199,10 @@ def link_html(url: str, *, rel: str = "") -> str:
 
 def hashtag_html(name: str, url: str) -> str:
     """`#<span>name</span>` linking to the tag page."""
-    return f'<a href="{escape(url)}" class="mention hashtag" rel="tag">#<span>{escape(name)}</span></a>'
+    return (
+        f'<a href="{escape(url)}" class="mention hashtag" rel="tag">'
+        f"#<span>{escape(name)}</span></a>"
+    )
 
 
 def mention_html(display: str, url: str) -> str:

@@ -43,18 +43,22 @@ def test_post_renders_mentions_hashtags_and_links(alice, bob, remote_dave):
     assert 'href="https://remote.example/@dave"' in status.content
     assert 'href="https://example.com/x"' in status.content
     assert 'href="https://wren.test/tags/Fediverse" class="mention hashtag"' in status.content
-    mentioned = set(db.session.scalars(select(Mention.account_id).where(Mention.status_id == status.id)))
+    mentioned = set(
+        db.session.scalars(select(Mention.account_id).where(Mention.status_id == status.id))
+    )
     assert mentioned == {bob.id, remote_dave.id}
     tag_names = db.session.scalars(
-        select(Tag.name).join(StatusTag, StatusTag.tag_id == Tag.id).where(
-            StatusTag.status_id == status.id
-        )
+        select(Tag.name)
+        .join(StatusTag, StatusTag.tag_id == Tag.id)
+        .where(StatusTag.status_id == status.id)
     ).all()
     assert tag_names == ["fediverse"]  # one tag, case-insensitively
     db.session.refresh(alice)
     assert alice.statuses_count == 1 and alice.last_status_at is not None
     # The mention notified bob (a real task ran), not the remote account.
-    notes = db.session.scalars(select(Notification).where(Notification.status_id == status.id)).all()
+    notes = db.session.scalars(
+        select(Notification).where(Notification.status_id == status.id)
+    ).all()
     assert [(n.account_id, n.type) for n in notes] == [(bob.id, NotificationType.MENTION)]
 
 
@@ -120,8 +124,9 @@ def test_each_visibility_reaches_the_right_people(alice, bob, carol):
     # bob follows alice; carol does not; carol is mentioned in the direct message.
     follows.follow(account=bob, target=alice)
     posts = {
-        vis: statuses.post_status(account=alice, text=f"{vis} @carol" if vis == "direct" else vis,
-                                  visibility_=vis)  # fmt: skip
+        vis: statuses.post_status(
+            account=alice, text=f"{vis} @carol" if vis == "direct" else vis, visibility_=vis
+        )
         for vis in ("public", "unlisted", "private", "direct")
     }
 
