@@ -14,6 +14,13 @@ from fedi.services import counters, statuses, visibility
 MAX_PINS = 5
 
 
+def _row(model, by: Account, status: Status):
+    """The (account, status) row of a favourite, bookmark or pin, if there is one."""
+    return db.session.scalar(
+        select(model).where(model.account_id == by.id, model.status_id == status.id)
+    )
+
+
 def _original(status: Status) -> Status:
     return status.reblog if status.reblog is not None else status
 
@@ -22,9 +29,7 @@ def favourite(*, status: Status, by: Account) -> Favourite:
     status = _original(status)
     if not visibility.can_see(by, status):
         raise NotFound("Record not found")
-    fav = db.session.scalar(
-        select(Favourite).where(Favourite.account_id == by.id, Favourite.status_id == status.id)
-    )
+    fav = _row(Favourite, by, status)
     if fav is not None:
         return fav
     fav = Favourite(id=new_id(), account_id=by.id, status_id=status.id)
@@ -38,9 +43,7 @@ def favourite(*, status: Status, by: Account) -> Favourite:
 
 def unfavourite(*, status: Status, by: Account) -> Status:
     status = _original(status)
-    fav = db.session.scalar(
-        select(Favourite).where(Favourite.account_id == by.id, Favourite.status_id == status.id)
-    )
+    fav = _row(Favourite, by, status)
     if fav is not None:
         db.session.delete(fav)
         counters.bump(Status, status.id, "favourites_count", -1)
@@ -106,9 +109,7 @@ def bookmark(*, status: Status, by: Account) -> Bookmark:
     status = _original(status)
     if not visibility.can_see(by, status):
         raise NotFound("Record not found")
-    mark = db.session.scalar(
-        select(Bookmark).where(Bookmark.account_id == by.id, Bookmark.status_id == status.id)
-    )
+    mark = _row(Bookmark, by, status)
     if mark is None:
         mark = Bookmark(account_id=by.id, status_id=status.id)
         db.session.add(mark)
@@ -118,9 +119,7 @@ def bookmark(*, status: Status, by: Account) -> Bookmark:
 
 def unbookmark(*, status: Status, by: Account) -> Status:
     status = _original(status)
-    mark = db.session.scalar(
-        select(Bookmark).where(Bookmark.account_id == by.id, Bookmark.status_id == status.id)
-    )
+    mark = _row(Bookmark, by, status)
     if mark is not None:
         db.session.delete(mark)
         db.session.commit()
@@ -133,9 +132,7 @@ def pin(*, status: Status, by: Account) -> StatusPin:
         raise Unprocessable("Validation failed: Status can only be pinned by its author")
     if status.visibility == Visibility.DIRECT:
         raise Unprocessable("Validation failed: Visibility is not allowed")
-    existing = db.session.scalar(
-        select(StatusPin).where(StatusPin.account_id == by.id, StatusPin.status_id == status.id)
-    )
+    existing = _row(StatusPin, by, status)
     if existing is not None:
         return existing
     count = db.session.scalar(select(func.count(StatusPin.id)).where(StatusPin.account_id == by.id))
@@ -150,9 +147,7 @@ def pin(*, status: Status, by: Account) -> StatusPin:
 
 
 def unpin(*, status: Status, by: Account) -> Status:
-    row = db.session.scalar(
-        select(StatusPin).where(StatusPin.account_id == by.id, StatusPin.status_id == status.id)
-    )
+    row = _row(StatusPin, by, status)
     if row is not None:
         db.session.delete(row)
         db.session.commit()

@@ -169,6 +169,11 @@ def remove(status: Status) -> None:
         counters.bump(Status, status.reblog_of_id, "reblogs_count", -1)
     elif status.in_reply_to_id and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
         counters.bump(Status, status.in_reply_to_id, "replies_count", -1)
-    for reblog_id in reblog_ids:
-        reblog = db.session.get(Status, reblog_id)
-        counters.bump(Account, reblog.account_id, "statuses_count", -1)
+    if reblog_ids:
+        boosters = select(Status.account_id).where(Status.id.in_(reblog_ids))
+        db.session.execute(
+            update(Account)
+            .where(Account.id.in_(boosters), Account.statuses_count > 0)
+            .values(statuses_count=Account.statuses_count - 1)
+            .execution_options(synchronize_session=False)
+        )
