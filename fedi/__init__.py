@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(
         level=settings.LOG_LEVEL, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     app.context_processor(lambda: {"settings": settings})
     _init_extensions(app)
     _register_blueprints(app)
