@@ -68,8 +68,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from fedi.activitypub import nodeinfo
-    from fedi.api import instance
+    from fedi.api import routes
     from fedi.web import health, home
 
-    for module in (home, health, instance, nodeinfo):
+    app.url_map.strict_slashes = False  # clients call paths with and without a trailing slash
+    for module in (home, health, nodeinfo):
         app.register_blueprint(module.bp)
+    routes.init_app(app)

@@ -75,3 +75,34 @@ def make_remote(username: str, domain: str = "remote.example", **kwargs) -> Acco
     db.session.add(account)
     db.session.commit()
     return account
+
+
+def token_for(account: Account | None, scopes: str = "read write follow push") -> str:
+    """A real OAuth application and access token for `account` (None: an app-only token)."""
+    import secrets
+
+    from fedi.models import OAuthApplication, OAuthToken
+
+    app = OAuthApplication(
+        name="Test client",
+        website="https://client.example",
+        redirect_uris="urn:ietf:wg:oauth:2.0:oob",
+        scopes=scopes,
+        client_id=secrets.token_urlsafe(16),
+        client_secret=secrets.token_urlsafe(32),
+    )
+    db.session.add(app)
+    db.session.flush()
+    token = OAuthToken(
+        application_id=app.id,
+        account_id=account.id if account else None,
+        access_token=secrets.token_urlsafe(32),
+        scopes=scopes,
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token.access_token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

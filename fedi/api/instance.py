@@ -85,7 +85,6 @@ def _contact_account() -> dict | None:
 
 
 @bp.get("/api/v1/instance")
-@bp.get("/api/v1/instance/")
 def instance_v1():
     s = current_app.config["FEDI"]
     return json_response(
@@ -115,7 +114,6 @@ def instance_v1():
 
 
 @bp.get("/api/v2/instance")
-@bp.get("/api/v2/instance/")
 def instance_v2():
     s = current_app.config["FEDI"]
     config = _configuration()

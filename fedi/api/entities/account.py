@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import current_app
-
+from fedi.api.entities.common import date, iso, media_url
 from fedi.models import Account
 
 
-def _iso(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z" if at else None
-
-
-def _date(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%d") if at else None
-
-
-def _media_url(path: str | None, remote: str | None, fallback: str) -> str:
-    base = current_app.config["FEDI"].base_url
-    if path:
-        return f"{base}/media/{path}"
-    return remote or f"{base}{fallback}"
-
-
 def account(row: Account) -> dict[str, Any]:
-    avatar = _media_url(row.avatar_file, row.avatar_remote_url, "/static/icons/avatar.png")
-    header = _media_url(row.header_file, row.header_remote_url, "/static/icons/header.png")
+    avatar = media_url(row.avatar_file, row.avatar_remote_url, "/static/icons/avatar.png")
+    header = media_url(row.header_file, row.header_remote_url, "/static/icons/header.png")
     return {
         "id": str(row.id),
         "username": row.username,
@@ -38,7 +21,7 @@ def account(row: Account) -> dict[str, Any]:
         "discoverable": row.discoverable,
         "indexable": row.indexable,
         "group": row.actor_type == "Group",
-        "created_at": _iso(row.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "created_at": iso(row.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
         "note": row.note,
         "url": row.url or row.uri,
         "uri": row.uri,
@@ -49,7 +32,7 @@ def account(row: Account) -> dict[str, Any]:
         "followers_count": row.followers_count,
         "following_count": row.following_count,
         "statuses_count": row.statuses_count,
-        "last_status_at": _date(row.last_status_at),
+        "last_status_at": date(row.last_status_at),
         "hide_collections": row.hide_collections,
         "noindex": not row.indexable,
         "emojis": [],

@@ -1,0 +1,1 @@
+"""/api/v1: one module per endpoint group, each exposing a blueprint `bp` (see routes.py)."""
