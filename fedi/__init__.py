@@ -68,10 +68,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from fedi.activitypub import nodeinfo
-    from fedi.api import routes
-    from fedi.web import health, home
+    from fedi.api import oauth, routes
+    from fedi.streaming import sse, websocket
+    from fedi.web import auth, csrf, health, home
 
     app.url_map.strict_slashes = False  # clients call paths with and without a trailing slash
-    for module in (home, health, nodeinfo):
+    for module in (home, health, nodeinfo, auth, oauth):
         app.register_blueprint(module.bp)
+    csrf.init_app(app)
     routes.init_app(app)
+    for module in (sse, websocket):
+        app.register_blueprint(module.bp)

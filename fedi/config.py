@@ -65,6 +65,9 @@ class Settings:
     SMTP_FROM_ADDRESS: str = ""
     # Run Huey tasks synchronously in the caller (tests); otherwise in-process thread or worker.
     QUEUE_IMMEDIATE: bool = False
+    # API rate limits (fedi/api/ratelimit.py); RATE_LIMITS overrides a rule: {name: (limit, secs)}.
+    RATE_LIMIT_ENABLED: bool = True
+    RATE_LIMITS: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -97,6 +100,7 @@ class Settings:
             SMTP_LOGIN=env.get("SMTP_LOGIN", ""),
             SMTP_PASSWORD=env.get("SMTP_PASSWORD", ""),
             SMTP_FROM_ADDRESS=env.get("SMTP_FROM_ADDRESS", ""),
+            RATE_LIMIT_ENABLED=_bool(env.get("RATE_LIMIT_ENABLED"), True),
         )
         settings.validate()
         return settings

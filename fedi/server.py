@@ -20,7 +20,7 @@ def prepare(app: Flask) -> None:
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        upgrade(directory=str(ROOT / "migrations"))
         _first_admin(app)
 
 

@@ -31,7 +31,7 @@ def reset_schema(app: Flask) -> None:
             db.drop_all()
             with engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        upgrade(directory=str(ROOT / "migrations"))
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import request
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from fedi.api import scopes as scopes_mod
 from fedi.errors import DomainError, Forbidden, Unprocessable
@@ -43,8 +43,11 @@ def find_token(value: str) -> OAuthToken | None:
         select(OAuthToken)
         .where(OAuthToken.access_token == value, OAuthToken.revoked_at.is_(None))
         .options(
-            joinedload(OAuthToken.account).joinedload(Account.user),
-            joinedload(OAuthToken.application),
+            # The viewer and their login in the same query, without the signing keys; the
+            # application loads on first use (few endpoints need it).
+            joinedload(OAuthToken.account).options(
+                defer(Account.private_key), defer(Account.public_key), joinedload(Account.user)
+            ),
         )
     )
     if token is None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from collections.abc import Callable
+
+import orjson
+from flask import Blueprint, Response, current_app
 
 from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 from fedi.api import entities
-from fedi.api.json import json_response
-from fedi.services import instance
+from fedi.api.entities.rule import rule
+from fedi.services import instance, instance_extras
 
 bp = Blueprint("api_instance", __name__)
 SOURCE_URL = "https://github.com/wren-social/wren"
@@ -84,65 +87,78 @@ def _contact_account() -> dict | None:
     return entities.account(account) if account is not None else None
 
 
+def _cached_json(version: str, build: Callable[[], dict]) -> Response:
+    """The instance entity changes rarely and every client asks for it at start-up: serve it
+    from the per-process cache of the instance service (refreshed after STATS_TTL seconds, or
+    at once after a write in this process), keyed on the settings it shows."""
+    key = ("instance entity", version, repr(current_app.config["FEDI"]))
+    body = instance.cached(key, lambda: orjson.dumps(build()))
+    return Response(body, mimetype="application/json")
+
+
 @bp.get("/api/v1/instance")
 def instance_v1():
-    s = current_app.config["FEDI"]
-    return json_response(
-        {
-            "uri": s.LOCAL_DOMAIN,
-            "title": s.INSTANCE_TITLE,
-            "short_description": s.INSTANCE_DESCRIPTION,
-            "description": s.INSTANCE_DESCRIPTION,
-            "email": s.INSTANCE_CONTACT_EMAIL,
-            "version": version(),
-            "urls": {"streaming_api": _streaming_url()},
-            "stats": {
-                "user_count": instance.user_count(),
-                "status_count": instance.local_status_count(),
-                "domain_count": instance.domain_count(),
-            },
-            "thumbnail": None,
-            "languages": ["en"],
-            "registrations": s.REGISTRATIONS_MODE != "none",
-            "approval_required": s.REGISTRATIONS_MODE == "approved",
-            "invites_enabled": False,
-            "configuration": _configuration(),
-            "contact_account": _contact_account(),
-            "rules": [],
-        }
-    )
+    return _cached_json("v1", _v1)
 
 
 @bp.get("/api/v2/instance")
 def instance_v2():
+    return _cached_json("v2", _v2)
+
+
+def _v1() -> dict:
+    s = current_app.config["FEDI"]
+    return {
+        "uri": s.LOCAL_DOMAIN,
+        "title": s.INSTANCE_TITLE,
+        "short_description": s.INSTANCE_DESCRIPTION,
+        "description": s.INSTANCE_DESCRIPTION,
+        "email": s.INSTANCE_CONTACT_EMAIL,
+        "version": version(),
+        "urls": {"streaming_api": _streaming_url()},
+        "stats": {
+            "user_count": instance.user_count(),
+            "status_count": instance.local_status_count(),
+            "domain_count": instance.domain_count(),
+        },
+        "thumbnail": None,
+        "languages": ["en"],
+        "registrations": s.REGISTRATIONS_MODE != "none",
+        "approval_required": s.REGISTRATIONS_MODE == "approved",
+        "invites_enabled": False,
+        "configuration": _configuration(),
+        "contact_account": _contact_account(),
+        "rules": [rule(r) for r in instance_extras.rules()],
+    }
+
+
+def _v2() -> dict:
     s = current_app.config["FEDI"]
     config = _configuration()
     config["urls"] = {"streaming": _streaming_url(), "status": None, "about": f"{s.base_url}/about"}
     config["vapid"] = {"public_key": ""}
     config["translation"] = {"enabled": False}
     config["accounts"]["max_profile_fields"] = 4
-    return json_response(
-        {
-            "domain": s.LOCAL_DOMAIN,
-            "title": s.INSTANCE_TITLE,
-            "version": version(),
-            "source_url": SOURCE_URL,
-            "description": s.INSTANCE_DESCRIPTION,
-            "usage": {"users": {"active_month": instance.active_users(30)}},
-            "thumbnail": {"url": f"{s.base_url}/static/icons/icon-512.png"},
-            "icon": [],
-            "languages": ["en"],
-            "configuration": config,
-            "registrations": {
-                "enabled": s.REGISTRATIONS_MODE != "none",
-                "approval_required": s.REGISTRATIONS_MODE == "approved",
-                "reason_required": s.REGISTRATIONS_MODE == "approved",
-                "message": None,
-                "url": None,
-                "min_age": None,
-            },
-            "api_versions": {"mastodon": 2},
-            "contact": {"email": s.INSTANCE_CONTACT_EMAIL, "account": _contact_account()},
-            "rules": [],
-        }
-    )
+    return {
+        "domain": s.LOCAL_DOMAIN,
+        "title": s.INSTANCE_TITLE,
+        "version": version(),
+        "source_url": SOURCE_URL,
+        "description": s.INSTANCE_DESCRIPTION,
+        "usage": {"users": {"active_month": instance.active_users(30)}},
+        "thumbnail": {"url": f"{s.base_url}/static/icons/icon-512.png"},
+        "icon": [],
+        "languages": ["en"],
+        "configuration": config,
+        "registrations": {
+            "enabled": s.REGISTRATIONS_MODE != "none",
+            "approval_required": s.REGISTRATIONS_MODE == "approved",
+            "reason_required": s.REGISTRATIONS_MODE == "approved",
+            "message": None,
+            "url": None,
+            "min_age": None,
+        },
+        "api_versions": {"mastodon": 2},
+        "contact": {"email": s.INSTANCE_CONTACT_EMAIL, "account": _contact_account()},
+        "rules": [rule(r) for r in instance_extras.rules()],
+    }

@@ -19,8 +19,9 @@ def _modules():
 
 
 def init_app(app: Flask) -> None:
-    from fedi.api import instance
+    from fedi.api import instance, ratelimit
 
+    ratelimit.init_app(app)
     app.register_blueprint(instance.bp)
     for module in _modules():
         bp = getattr(module, "bp", None)

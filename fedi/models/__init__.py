@@ -2,6 +2,16 @@
 
 from fedi.models.accounts import Account, Role, User
 from fedi.models.base import utcnow
+from fedi.models.extras import (
+    AccountConversation,
+    Announcement,
+    AnnouncementDismissal,
+    AnnouncementReaction,
+    CustomEmoji,
+    InstanceRule,
+    SuggestionDismissal,
+    TagFollow,
+)
 from fedi.models.federation import (
     Delivery,
     DeliveryAttempt,
@@ -12,10 +22,12 @@ from fedi.models.federation import (
     OutboxActivity,
 )
 from fedi.models.feeds import FeedEntry, List, ListAccount, Marker, RepliesPolicy
+from fedi.models.idempotency import IdempotencyKey
 from fedi.models.interactions import Bookmark, Favourite, StatusPin
 from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
+from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.relations import AccountDomainBlock, Block, Follow, FollowRequest, Mute
 from fedi.models.statuses import (
     Conversation,
@@ -30,21 +42,31 @@ from fedi.models.statuses import (
 
 __all__ = [
     "Account",
+    "AccountConversation",
     "AccountDomainBlock",
+    "AccountNote",
+    "AccountPin",
+    "Announcement",
+    "AnnouncementDismissal",
+    "AnnouncementReaction",
     "Block",
     "Bookmark",
     "Conversation",
     "ConversationMute",
+    "CustomEmoji",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryState",
     "DomainHealth",
     "Favourite",
+    "FeaturedTag",
     "FeedEntry",
     "Follow",
     "FollowRequest",
+    "IdempotencyKey",
     "InboxItem",
     "InboxState",
+    "InstanceRule",
     "List",
     "ListAccount",
     "Marker",
@@ -65,7 +87,9 @@ __all__ = [
     "StatusEdit",
     "StatusPin",
     "StatusTag",
+    "SuggestionDismissal",
     "Tag",
+    "TagFollow",
     "User",
     "Visibility",
     "utcnow",

@@ -56,3 +56,10 @@ Index(
     Notification.type,
     Notification.id.desc(),
 )
+# Grouped notifications: a group's count, newest ids and sample senders (v2 API).
+Index(
+    "ix_notifications_account_id_group_key_id",
+    Notification.account_id,
+    Notification.group_key,
+    Notification.id,
+)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fedi import urls
-from fedi.errors import NotFound, Unprocessable
+from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
-from fedi.models import Account, Role, User, utcnow
-from fedi.services import keys
+from fedi.models import (
+    Account,
+    NotificationType,
+    OAuthApplication,
+    OAuthToken,
+    Role,
+    User,
+    utcnow,
+)
+from fedi.services import keys, notifications
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -28,42 +37,60 @@ RESERVED = {
 }  # fmt: skip
 
 
-def _invalid(field: str, error: str, description: str) -> Unprocessable:
+def invalid(field: str, error: str, description: str) -> Unprocessable:
+    """Mastodon's 422 for one attribute: `Validation failed: Display name is too long ...` with
+    `details` {field: [{error, description}]}."""
     return Unprocessable(
-        f"Validation failed: {field.capitalize()} {description}",
+        f"Validation failed: {re.sub(r'[_.]', ' ', field).capitalize()} {description}",
         details={field: [{"error": error, "description": description}]},
     )
+
+
+def too_long(field: str, maximum: int) -> Unprocessable:
+    return invalid(field, "ERR_TOO_LONG", f"is too long (maximum is {maximum} characters)")
+
+
+def merge_invalid(errors: list[Unprocessable]) -> Unprocessable:
+    """Several attribute errors as one 422, as Mastodon reports them all at once."""
+    details: dict[str, list[dict[str, str]]] = {}
+    for err in errors:
+        for field, items in err.details.items():
+            details.setdefault(field, []).extend(items)
+    messages = ", ".join(e.message.removeprefix("Validation failed: ") for e in errors)
+    return Unprocessable(f"Validation failed: {messages}", details=details)
 
 
 def validate_username(username: str, *, allow_reserved: bool = False) -> str:
     username = (username or "").strip()
     if not username:
-        raise _invalid("username", "ERR_BLANK", "can't be blank")
+        raise invalid("username", "ERR_BLANK", "can't be blank")
     if len(username) > MAX_USERNAME:
-        raise _invalid("username", "ERR_TOO_LONG", f"is too long (maximum is {MAX_USERNAME})")
+        raise too_long("username", MAX_USERNAME)
     if not USERNAME_RE.match(username):
-        raise _invalid("username", "ERR_INVALID", "must contain only letters, numbers and _")
+        raise invalid("username", "ERR_INVALID", "must contain only letters, numbers and _")
     if not allow_reserved and username.lower() in RESERVED:
-        raise _invalid("username", "ERR_RESERVED", "is reserved")
+        raise invalid("username", "ERR_RESERVED", "is reserved")
     if find_local(username) is not None:
-        raise _invalid("username", "ERR_TAKEN", "is already taken")
+        raise invalid("username", "ERR_TAKEN", "is already taken")
     return username
 
 
 def validate_email(email: str) -> str:
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email):
-        raise _invalid("email", "ERR_INVALID", "is invalid")
+        raise invalid("email", "ERR_INVALID", "is invalid")
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise _invalid("email", "ERR_TAKEN", "is already taken")
+        raise invalid("email", "ERR_TAKEN", "is already taken")
     return email
 
 
 def validate_password(password: str) -> str:
     if not password or len(password) < MIN_PASSWORD:
-        raise _invalid("password", "ERR_TOO_SHORT", f"is too short (minimum is {MIN_PASSWORD})")
+        raise invalid(
+            "password", "ERR_TOO_SHORT", f"is too short (minimum is {MIN_PASSWORD} characters)"
+        )
     if len(password) > MAX_PASSWORD:
-        raise _invalid("password", "ERR_TOO_LONG", f"is too long (maximum is {MAX_PASSWORD})")
+        raise too_long("password", MAX_PASSWORD)
     return password
 
 
@@ -85,9 +112,22 @@ def create_local_account(
     allow_reserved: bool = False,
 ) -> Account:
     """A new local account with its login and signing keys, in one transaction."""
-    username = validate_username(username, allow_reserved=allow_reserved)
-    email = validate_email(email)
-    password = validate_password(password)
+    account = new_local_account(
+        username=validate_username(username, allow_reserved=allow_reserved),
+        email=validate_email(email),
+        password=validate_password(password),
+        role=role, approved=approved, confirmed=confirmed, display_name=display_name,
+        locale=locale, reason=reason,
+    )  # fmt: skip
+    db.session.commit()
+    return account
+
+
+def new_local_account(
+    *, username: str, email: str, password: str, role: Role = Role.USER, approved: bool = True,
+    confirmed: bool = True, display_name: str = "", locale: str = "en", reason: str = "",
+) -> Account:  # fmt: skip
+    """Add an account and its login built from already validated values (the caller commits)."""
     private_pem, public_pem = keys.generate_keypair()
     account = Account(
         username=username,
@@ -107,7 +147,6 @@ def create_local_account(
         sign_up_reason=reason,
     )
     db.session.add(account)
-    db.session.commit()
     return account
 
 
@@ -175,3 +214,82 @@ def authenticate(*, login: str, password: str) -> User | None:
 
 def count_local_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+# --- Sign-up through the API ---------------------------------------------------------------
+
+MAX_REASON = 1000
+LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
+
+
+def sign_up(
+    *, application: OAuthApplication | None, username: str, email: str, password: str,
+    agreement: bool, locale: str = "", reason: str = "",
+) -> OAuthToken:  # fmt: skip
+    """Register through an app (REGISTRATIONS_MODE open, or approved: the login waits for a
+    moderator and a reason is required); returns a token for the new user with the app's scopes.
+    """
+    mode = current_app.config["FEDI"].REGISTRATIONS_MODE
+    if mode not in ("open", "approved") or application is None:
+        raise Forbidden("This action is not allowed")
+    reason = (reason or "").strip()
+    valid = _check_sign_up(
+        username, email, password, agreement=agreement, reason=reason,
+        reason_required=mode == "approved",
+    )  # fmt: skip
+    locale = (locale or "").strip()
+    account = new_local_account(
+        **valid, approved=mode == "open", locale=locale if LOCALE_RE.match(locale) else "en",
+        reason=reason,
+    )  # fmt: skip
+    token = OAuthToken(
+        application_id=application.id, account=account,
+        access_token=secrets.token_urlsafe(32), scopes=application.scopes,
+    )  # fmt: skip
+    db.session.add(token)
+    db.session.commit()
+    _notify_staff_of_sign_up(account)
+    return token
+
+
+def _check_sign_up(
+    username: str, email: str, password: str, *, agreement: bool, reason: str,
+    reason_required: bool,
+) -> dict[str, str]:  # fmt: skip
+    """The validated username, email and password, or one 422 naming every invalid attribute."""
+    checks = {
+        "username": lambda: validate_username(username),
+        "email": lambda: validate_email(email),
+        "password": lambda: validate_password(password),
+    }
+    valid: dict[str, str] = {}
+    errors: list[Unprocessable] = []
+    for field, check in checks.items():
+        try:
+            valid[field] = check()
+        except Unprocessable as err:
+            errors.append(err)
+    if not agreement:
+        errors.append(invalid("agreement", "ERR_ACCEPTED", "must be accepted"))
+    if reason_required and not reason:
+        errors.append(invalid("reason", "ERR_BLANK", "can't be blank"))
+    if len(reason) > MAX_REASON:
+        errors.append(too_long("reason", MAX_REASON))
+    if errors:
+        raise merge_invalid(errors)
+    return valid
+
+
+def _notify_staff_of_sign_up(account: Account) -> None:
+    staff = list(
+        db.session.scalars(
+            select(User.account_id).where(User.role.in_([Role.ADMIN, Role.MODERATOR]))
+        )
+    )
+    if not staff:
+        return
+    created = notifications.notify_many(
+        recipients=staff, sender=account, type_=NotificationType.ADMIN_SIGN_UP
+    )
+    db.session.commit()
+    notifications.publish(created)

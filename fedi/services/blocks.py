@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 
 from fedi.errors import Forbidden, Unprocessable
 from fedi.extensions import db
-from fedi.models import Account, AccountDomainBlock, Block, FeedEntry, Mute, utcnow
+from fedi.models import (
+    Account,
+    AccountDomainBlock,
+    Block,
+    FeedEntry,
+    Mute,
+    Notification,
+    utcnow,
+)
 from fedi.services import follows
+from fedi.services.pagination import PageParams
 
 
 def block(*, account: Account, target: Account) -> Block:
@@ -65,6 +74,8 @@ def unmute(*, account: Account, target: Account) -> None:
 
 
 def block_domain(*, account: Account, domain: str) -> AccountDomainBlock:
+    """Hide a whole domain: its posts leave the feed, its notifications go, and follows and
+    follow requests with its accounts end, both ways."""
     domain = (domain or "").strip().lower().rstrip(".")
     if not domain or "/" in domain:
         raise Unprocessable("Validation failed: Domain can't be blank")
@@ -76,10 +87,16 @@ def block_domain(*, account: Account, domain: str) -> AccountDomainBlock:
     if row is None:
         row = AccountDomainBlock(account_id=account.id, domain=domain)
         db.session.add(row)
-        authors = select(Account.id).where(Account.domain == domain)
+        authors = select(Account.id).where(func.lower(Account.domain) == domain)
         db.session.execute(
             delete(FeedEntry).where(
                 FeedEntry.account_id == account.id, FeedEntry.author_id.in_(authors)
+            )
+        )
+        follows.cut_off(account, authors)
+        db.session.execute(
+            delete(Notification).where(
+                Notification.account_id == account.id, Notification.from_account_id.in_(authors)
             )
         )
         db.session.commit()
@@ -90,10 +107,38 @@ def unblock_domain(*, account: Account, domain: str) -> None:
     db.session.execute(
         delete(AccountDomainBlock).where(
             AccountDomainBlock.account_id == account.id,
-            AccountDomainBlock.domain == domain.strip().lower(),
+            AccountDomainBlock.domain == (domain or "").strip().lower().rstrip("."),
         )
     )
     db.session.commit()
+
+
+def blocks_page(account: Account, page: PageParams) -> list[tuple[int, Account]]:
+    """(block id, blocked account) pairs, newest first, paged by block id."""
+    query = (
+        select(Block.id, Account)
+        .join(Account, Account.id == Block.target_account_id)
+        .where(Block.account_id == account.id)
+    )
+    return [(i, a) for i, a in page.finish(db.session.execute(page.apply(query, Block.id)).all())]
+
+
+def mutes_page(account: Account, page: PageParams) -> list[tuple[Mute, Account]]:
+    """(mute, muted account) pairs for mutes still in force, newest first, paged by mute id."""
+    query = (
+        select(Mute, Account)
+        .join(Account, Account.id == Mute.target_account_id)
+        .where(
+            Mute.account_id == account.id,
+            or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow()),
+        )
+    )
+    return [(m, a) for m, a in page.finish(db.session.execute(page.apply(query, Mute.id)).all())]
+
+
+def domain_blocks_page(account: Account, page: PageParams) -> list[AccountDomainBlock]:
+    query = select(AccountDomainBlock).where(AccountDomainBlock.account_id == account.id)
+    return page.finish(list(db.session.scalars(page.apply(query, AccountDomainBlock.id))))
 
 
 def _drop_from_feed(account_id: int, author_id: int) -> None:

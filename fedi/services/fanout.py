@@ -27,7 +27,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import notifications
+from fedi.services import conversations, lists, notifications, tag_follows
 from fedi.services.upsert import insert_ignore
 from fedi.streaming import channels
 
@@ -47,6 +47,7 @@ def fan_out_status(status_id: int) -> None:
     channels.publish_update([channels.user(r) for r in recipients], status.id)
     channels.publish_update(_broadcast_channels(status), status.id)
     notifications.publish(created)
+    conversations.record_direct_status(status)
 
 
 def _home_recipients(status: Status) -> list[int]:
@@ -61,7 +62,8 @@ def _home_recipients(status: Status) -> list[int]:
         followers_q = followers_q.where(Follow.show_reblogs.is_(True))
     if status.visibility == Visibility.DIRECT:
         followers_q = followers_q.where(Follow.account_id.in_(mentioned or [0]))
-    candidates = set(db.session.scalars(followers_q))
+    candidates = set(db.session.scalars(followers_q)) | set(tag_follows.tag_followers(status))
+    candidates -= lists.exclusive_owners(author.id, candidates)
     if author.local:
         candidates.add(author.id)
     candidates -= _not_wanting(candidates, status)
@@ -233,6 +235,7 @@ def publish_removal(status_id: int) -> None:
     names |= {channels.user(i) for i in _mentioned_ids(status)}
     names |= set(_broadcast_channels_for_removal(status))
     channels.publish_delete(sorted(names), status.id)
+    conversations.remove_direct_status(status)
 
 
 def _broadcast_channels_for_removal(status: Status) -> list[str]:

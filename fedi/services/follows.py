@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 
 from fedi import tasks
 from fedi.errors import Forbidden, NotFound
 from fedi.extensions import db
 from fedi.ids import new_id
-from fedi.models import Account, FeedEntry, Follow, FollowRequest
+from fedi.models import Account, AccountPin, FeedEntry, Follow, FollowRequest
 from fedi.services import counters, relations
+from fedi.services.pagination import PageParams
 
 
 def _find(model, account_id: int, target_id: int):
@@ -19,24 +20,33 @@ def _find(model, account_id: int, target_id: int):
 
 
 def follow(
-    *, account: Account, target: Account, reblogs: bool = True, notify: bool = False,
-    languages: list[str] | None = None,
+    *, account: Account, target: Account, reblogs: bool | None = None,
+    notify: bool | None = None, languages: list[str] | None = None,
 ) -> Follow | FollowRequest:  # fmt: skip
     """Follow `target`, or ask to when it is locked or remote (until it accepts).
 
-    Following again updates the options of the existing follow or request.
+    Following again updates the options given (None keeps an option as it is; an empty
+    `languages` list means every language again).
     """
     if account.id == target.id or target.suspended_at is not None:
         raise Forbidden("This action is not allowed")
-    if relations.blocks_either_way(account.id, target.id):
+    if relations.blocks_either_way(account.id, target.id) or relations.is_domain_blocking(
+        account.id, target.domain
+    ):
         raise Forbidden("This action is not allowed")
-    options = {"show_reblogs": reblogs, "notify": notify, "languages": languages}
+    given = {"show_reblogs": reblogs, "notify": notify, "languages": languages}
     existing = _find(Follow, account.id, target.id) or _find(FollowRequest, account.id, target.id)
     if existing is not None:
-        for key, value in options.items():
-            setattr(existing, key, value)
+        for key, value in given.items():
+            if value is not None:
+                setattr(existing, key, (value or None) if key == "languages" else value)
         db.session.commit()
         return existing
+    options = {
+        "show_reblogs": True if reblogs is None else reblogs,
+        "notify": bool(notify),
+        "languages": languages or None,
+    }
     if target.locked or not target.local:
         request = FollowRequest(
             id=new_id(), account_id=account.id, target_account_id=target.id, **options
@@ -118,7 +128,39 @@ def _remove_follow(account_id: int, target_id: int) -> bool:
     db.session.delete(row)
     counters.bump(Account, account_id, "following_count", -1)
     counters.bump(Account, target_id, "followers_count", -1)
+    # An endorsement only lasts as long as the follow.
+    db.session.execute(
+        delete(AccountPin).where(
+            AccountPin.account_id == account_id, AccountPin.target_account_id == target_id
+        )
+    )
     return True
+
+
+def cut_off(account: Account, others) -> None:
+    """End every follow and follow request, either way, between `account` and the accounts in
+    `others` (a select of ids: a domain block does this for a whole domain). The caller
+    commits."""
+    rows = db.session.scalars(
+        select(Follow).where(
+            or_(
+                (Follow.target_account_id == account.id) & Follow.account_id.in_(others),
+                (Follow.account_id == account.id) & Follow.target_account_id.in_(others),
+            )
+        )
+    )
+    for row in list(rows):
+        _remove_follow(row.account_id, row.target_account_id)
+    db.session.execute(
+        delete(FollowRequest).where(
+            or_(
+                (FollowRequest.target_account_id == account.id)
+                & FollowRequest.account_id.in_(others),
+                (FollowRequest.account_id == account.id)
+                & FollowRequest.target_account_id.in_(others),
+            )
+        )
+    )
 
 
 def sever(a_id: int, b_id: int) -> None:
@@ -133,3 +175,73 @@ def sever(a_id: int, b_id: int) -> None:
                 FollowRequest.account_id == x, FollowRequest.target_account_id == y
             )
         )
+
+
+def collections_hidden(account: Account, viewer: Account | None) -> bool:
+    """Whether the viewer may not list whom `account` follows and who follows it: a suspended
+    account, one that hides its collections (from everyone but itself), or one blocking the
+    viewer."""
+    if account.suspended_at is not None:
+        return True
+    if viewer is not None and viewer.id == account.id:
+        return False
+    if account.hide_collections:
+        return True
+    return viewer is not None and relations.is_blocking(account.id, viewer.id)
+
+
+def followers_page(
+    account: Account, viewer: Account | None, page: PageParams
+) -> list[tuple[int, Account]]:
+    """(follow id, follower) pairs, newest follow first, paged by follow id."""
+    return _page(account, viewer, page, followers=True)
+
+
+def following_page(
+    account: Account, viewer: Account | None, page: PageParams
+) -> list[tuple[int, Account]]:
+    """(follow id, followed account) pairs, newest follow first, paged by follow id."""
+    return _page(account, viewer, page, followers=False)
+
+
+def _page(account: Account, viewer: Account | None, page: PageParams, *, followers: bool):
+    if collections_hidden(account, viewer):
+        return []
+    mine, other = (
+        (Follow.target_account_id, Follow.account_id)
+        if followers
+        else (Follow.account_id, Follow.target_account_id)
+    )
+    query = (
+        select(Follow.id, Account)
+        .join(Account, Account.id == other)
+        .where(mine == account.id, Account.suspended_at.is_(None))
+    )
+    if viewer is not None and viewer.id != account.id:
+        query = query.where(other.not_in(relations.hidden_authors(viewer.id)))
+    return _pairs(page, query, Follow.id)
+
+
+def _pairs(page: PageParams, query, key) -> list[tuple[int, Account]]:
+    return [
+        (row_id, acc)
+        for row_id, acc in page.finish(db.session.execute(page.apply(query, key)).all())
+    ]
+
+
+def requests_page(account: Account, page: PageParams) -> list[tuple[int, Account]]:
+    """Pending requests to follow `account`: (request id, requester), newest first."""
+    query = (
+        select(FollowRequest.id, Account)
+        .join(Account, Account.id == FollowRequest.account_id)
+        .where(FollowRequest.target_account_id == account.id)
+    )
+    return _pairs(page, query, FollowRequest.id)
+
+
+def pending_requests_count(account: Account, *, cap: int = 40) -> int:
+    """How many follow requests wait for `account` (counted up to `cap`, as Mastodon does)."""
+    capped = (
+        select(FollowRequest.id).where(FollowRequest.target_account_id == account.id).limit(cap)
+    )
+    return db.session.scalar(select(func.count()).select_from(capped.subquery())) or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from fedi.extensions import db
 from fedi.models import Account, AccountDomainBlock, Block, Follow, Mute, utcnow
@@ -14,21 +14,26 @@ def is_following(follower_id: int, target_id: int) -> bool:
     return _exists(Follow, follower_id, target_id)
 
 
+def following_clause(follower_id: int, target_id: int):
+    """SQL `EXISTS` for is_following, to fold into a bigger query."""
+    return exists().where(Follow.account_id == follower_id, Follow.target_account_id == target_id)
+
+
 def is_blocking(account_id: int, target_id: int) -> bool:
     return _exists(Block, account_id, target_id)
 
 
 def blocks_either_way(a_id: int, b_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Block.id).where(
-                or_(
-                    (Block.account_id == a_id) & (Block.target_account_id == b_id),
-                    (Block.account_id == b_id) & (Block.target_account_id == a_id),
-                )
-            )
+    return bool(db.session.scalar(select(blocks_either_way_clause(a_id, b_id))))
+
+
+def blocks_either_way_clause(a_id: int, b_id: int):
+    """SQL `EXISTS` for blocks_either_way, to fold into a bigger query."""
+    return exists().where(
+        or_(
+            (Block.account_id == a_id) & (Block.target_account_id == b_id),
+            (Block.account_id == b_id) & (Block.target_account_id == a_id),
         )
-        is not None
     )
 
 

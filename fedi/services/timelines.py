@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from fedi.extensions import db
-from fedi.models import Account, FeedEntry, Follow, Mention, Status, StatusTag, Tag, Visibility
+from fedi.models import (
+    Account,
+    FeedEntry,
+    Follow,
+    MediaAttachment,
+    Mention,
+    Status,
+    StatusPin,
+    StatusTag,
+    Tag,
+    Visibility,
+)
 from fedi.services import relations
 from fedi.services.pagination import PageParams
 from fedi.text.parse import normalize_tag
 
+# Authors joined in the same query, without their keys (kilobytes a page never shows).
+_AUTHOR = (
+    joinedload(Status.account, innerjoin=True).defer(Account.private_key).defer(Account.public_key)
+)
 LOAD = (
-    selectinload(Status.account),
-    selectinload(Status.reblog).selectinload(Status.account),
+    _AUTHOR,
+    selectinload(Status.reblog).options(_AUTHOR),  # a query only when the page has boosts
 )
 
 
 def load(ids: list[int]) -> list[Status]:
-    """Statuses by id in the given order, skipping deleted ones, in two queries."""
+    """Statuses by id in the given order, skipping deleted ones, with their authors."""
     if not ids:
         return []
     rows = db.session.scalars(
@@ -29,13 +44,22 @@ def load(ids: list[int]) -> list[Status]:
 
 
 def home(viewer: Account, page: PageParams) -> list[Status]:
-    query = select(FeedEntry.status_id).where(
-        FeedEntry.account_id == viewer.id,
-        FeedEntry.author_id.not_in(relations.hidden_authors(viewer.id)),
+    """The viewer's feed, paged by feed entry, statuses and authors in one query."""
+    query = (
+        select(Status)
+        .join(FeedEntry, FeedEntry.status_id == Status.id)
+        .where(
+            FeedEntry.account_id == viewer.id,
+            FeedEntry.author_id.not_in(relations.hidden_authors(viewer.id)),
+            Status.deleted_at.is_(None),
+        )
+        .options(*LOAD)
     )
-    ids = page.finish(list(db.session.scalars(page.apply(query, FeedEntry.status_id))))
-    hidden = set(db.session.scalars(relations.hidden_authors(viewer.id))) if ids else set()
-    return [s for s in load(ids) if s.reblog is None or s.reblog.account_id not in hidden]
+    rows = page.finish(list(db.session.scalars(page.apply(query, FeedEntry.status_id))))
+    if all(s.reblog is None for s in rows):
+        return rows
+    hidden = set(db.session.scalars(relations.hidden_authors(viewer.id)))
+    return [s for s in rows if s.reblog is None or s.reblog.account_id not in hidden]
 
 
 def account_statuses(
@@ -45,22 +69,37 @@ def account_statuses(
     *,
     exclude_replies: bool = False,
     exclude_reblogs: bool = False,
+    only_media: bool = False,
+    pinned: bool = False,
+    tagged: str | None = None,
 ) -> list[Status]:
-    if (
-        viewer is not None
-        and viewer.id != account.id
-        and relations.blocks_either_way(viewer.id, account.id)
-    ):
+    """An account's statuses the viewer may see (none across a block). `pinned` keeps those
+    pinned to the profile, `only_media` those with attachments, `tagged` those with a hashtag."""
+    if account.suspended_at is not None:
         return []
-    query = select(Status.id).where(Status.account_id == account.id, Status.deleted_at.is_(None))
+    query = select(Status).where(Status.account_id == account.id, Status.deleted_at.is_(None))
+    if viewer is not None and viewer.id != account.id:  # nothing across a block
+        query = query.where(~relations.blocks_either_way_clause(viewer.id, account.id))
     query = query.where(_visible_from(viewer, account))
     if exclude_replies:
         query = query.where(
             or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == account.id)
         )
-    if exclude_reblogs:
+    if exclude_reblogs or only_media or pinned:
         query = query.where(Status.reblog_of_id.is_(None))
-    return load(page.finish(list(db.session.scalars(page.apply(query, Status.id)))))
+    if pinned:
+        pins = select(StatusPin.status_id).where(StatusPin.account_id == account.id)
+        query = query.where(Status.id.in_(pins))
+    if only_media:
+        media = select(MediaAttachment.status_id).where(
+            MediaAttachment.account_id == account.id, MediaAttachment.status_id.is_not(None)
+        )
+        query = query.where(Status.id.in_(media))
+    if tagged:
+        with_tag = select(StatusTag.status_id).join(Tag, Tag.id == StatusTag.tag_id)
+        query = query.where(Status.id.in_(with_tag.where(Tag.name == normalize_tag(tagged))))
+    query = query.options(*LOAD)
+    return page.finish(list(db.session.scalars(page.apply(query, Status.id))))
 
 
 def _visible_from(viewer: Account | None, account: Account):
@@ -70,9 +109,10 @@ def _visible_from(viewer: Account | None, account: Account):
     if viewer.id == account.id:
         return Status.id.is_not(None)
     mentioned = Status.id.in_(select(Mention.status_id).where(Mention.account_id == viewer.id))
-    if relations.is_following(viewer.id, account.id):
-        return or_(public, Status.visibility == Visibility.PRIVATE, mentioned)
-    return or_(public, mentioned)
+    followers_only = and_(
+        Status.visibility == Visibility.PRIVATE, relations.following_clause(viewer.id, account.id)
+    )
+    return or_(public, followers_only, mentioned)
 
 
 def public(

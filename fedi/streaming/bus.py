@@ -19,7 +19,6 @@ import orjson
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
-PREFIX = "wren:"
 Event = dict[str, Any]
 
 
@@ -92,16 +91,19 @@ class _MemorySubscription:
 
 
 class RedisBus:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "") -> None:
         import redis
 
         self.client = redis.Redis.from_url(url)
+        # Pub/sub ignores the database number: the prefix keeps instances sharing a server apart.
+        db_number = self.client.connection_pool.connection_kwargs.get("db", 0)
+        self.prefix = f"wren:{db_number}:{namespace}:"
 
     def publish(self, channel: str, event: Event) -> None:
-        self.client.publish(PREFIX + channel, orjson.dumps(event))
+        self.client.publish(self.prefix + channel, orjson.dumps(event))
 
     def subscribe(self, channels: Iterable[str]) -> _RedisSubscription:
-        sub = _RedisSubscription(self.client.pubsub(ignore_subscribe_messages=True))
+        sub = _RedisSubscription(self.client.pubsub(ignore_subscribe_messages=True), self.prefix)
         sub.add(channels)
         return sub
 
@@ -112,8 +114,9 @@ class _RedisSubscription:
 
     CONFIRM_TIMEOUT = 5.0
 
-    def __init__(self, pubsub: Any) -> None:
+    def __init__(self, pubsub: Any, prefix: str) -> None:
         self.pubsub = pubsub
+        self.prefix = prefix
         self.lock = threading.Lock()
         self.channels: set[str] = set()
         self.pending: deque[tuple[str, Event]] = deque()
@@ -136,7 +139,7 @@ class _RedisSubscription:
     def _decode(self, message: dict[str, Any] | None) -> tuple[str, Event] | None:
         if message is None or message.get("type") != "message":
             return None
-        channel = message["channel"].decode()[len(PREFIX) :]
+        channel = message["channel"].decode()[len(self.prefix) :]
         if channel not in self.channels:
             return None
         return channel, orjson.loads(message["data"])
@@ -147,8 +150,8 @@ class _RedisSubscription:
             return
         with self.lock:
             self.channels |= new
-            self.pubsub.subscribe(*(PREFIX + c for c in new))
-            self._await_confirmations({PREFIX + c for c in new})
+            self.pubsub.subscribe(*(self.prefix + c for c in new))
+            self._await_confirmations({self.prefix + c for c in new})
 
     def _await_confirmations(self, names: set[str]) -> None:
         deadline = time.monotonic() + self.CONFIRM_TIMEOUT
@@ -167,7 +170,7 @@ class _RedisSubscription:
         if gone:
             with self.lock:
                 self.channels -= gone
-                self.pubsub.unsubscribe(*(PREFIX + c for c in gone))
+                self.pubsub.unsubscribe(*(self.prefix + c for c in gone))
 
     def close(self) -> None:
         with self.lock:
@@ -176,8 +179,9 @@ class _RedisSubscription:
 
 
 def init_app(app: Flask) -> None:
-    url = app.config["FEDI"].REDIS_URL
-    app.extensions["fedi.bus"] = RedisBus(url) if url else MemoryBus()
+    settings = app.config["FEDI"]
+    bus = RedisBus(settings.REDIS_URL, settings.LOCAL_DOMAIN) if settings.REDIS_URL else MemoryBus()
+    app.extensions["fedi.bus"] = bus
 
 
 def current_bus() -> MemoryBus | RedisBus:

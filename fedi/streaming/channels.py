@@ -23,6 +23,16 @@ def list_(list_id: int) -> str:
     return f"timeline:list:{list_id}"
 
 
+def system(account_id: int) -> str:
+    """Per-account control events for open streams (e.g. `filters_changed`)."""
+    return f"timeline:system:{account_id}"
+
+
+def access_token(token_id: int) -> str:
+    """Per-token control events: `kill` closes every stream opened with that token."""
+    return f"timeline:access_token:{token_id}"
+
+
 PUBLIC = "timeline:public"
 PUBLIC_LOCAL = "timeline:public:local"
 PUBLIC_REMOTE = "timeline:public:remote"
@@ -40,3 +50,14 @@ def publish_delete(names: Iterable[str], status_id: int) -> None:
 
 def publish_notification(account_id: int, notification_id: int) -> None:
     publish(user(account_id), {"event": "notification", "notification_id": str(notification_id)})
+
+
+def publish_kill(token_id: int) -> None:
+    """After a token is revoked: close the streams that use it."""
+    publish(access_token(token_id), {"event": "kill"})
+
+
+def publish_filters_changed(account_id: int) -> None:
+    """After the account's filters change: its user streams tell the client to refetch them."""
+    publish(user(account_id), {"event": "filters_changed"})
+    publish(system(account_id), {"event": "filters_changed"})

@@ -8,10 +8,11 @@ from fedi.api.entities.common import date, iso, media_url
 from fedi.models import Account
 
 
-def account(row: Account) -> dict[str, Any]:
+def account(row: Account, *, moved: Account | None = None) -> dict[str, Any]:
+    """`moved`: the account `row` moved to, when the caller loaded it (Mastodon's `moved`)."""
     avatar = media_url(row.avatar_file, row.avatar_remote_url, "/static/icons/avatar.png")
     header = media_url(row.header_file, row.header_remote_url, "/static/icons/header.png")
-    return {
+    body: dict[str, Any] = {
         "id": str(row.id),
         "username": row.username,
         "acct": row.acct,
@@ -46,3 +47,10 @@ def account(row: Account) -> dict[str, Any]:
             for f in (row.fields or [])
         ],
     }
+    if moved is not None and moved.id == row.moved_to_account_id:
+        body["moved"] = account(moved)
+    if row.suspended_at is not None:
+        body["suspended"] = True
+    if row.silenced_at is not None:
+        body["limited"] = True
+    return body

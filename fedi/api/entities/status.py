@@ -1,8 +1,9 @@
 """The Status entity, rendered for a page of statuses with a fixed number of queries.
 
 `StatusContext` batch-loads everything a page needs (mentions, tags, media, applications and the
-viewer's favourites, boosts, bookmarks, pins and conversation mutes) in one query each; `status()`
-is then a pure function of the row and that context.
+viewer's favourites, boosts, bookmarks, pins and conversation mutes) in one UNION ALL query, plus
+one for the mentioned accounts and one for the media when the page has any; `status()` is then a
+pure function of the row and that context.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from fedi import urls
 from fedi.api.entities.account import account as account_entity
@@ -27,8 +37,22 @@ from fedi.models import (
     Status,
     StatusTag,
     Tag,
+    Visibility,
 )
 from fedi.services import interactions
+
+
+class _Named:
+    """A tag or an application as the entity needs it: a name (and a website)."""
+
+    __slots__ = ("name", "website")
+
+    def __init__(self, name: str, website: str | None = None) -> None:
+        self.name, self.website = name, website
+
+
+# Kinds of row in the one query behind a StatusContext (0-3 are interactions.FLAGS).
+_MUTED, _MENTION, _TAG, _MEDIA, _APP = 4, 5, 6, 7, 8
 
 
 class StatusContext:
@@ -37,58 +61,115 @@ class StatusContext:
         rows = list(statuses) + [s.reblog for s in statuses if s.reblog is not None]
         ids = list({s.id for s in rows})
         self.mentions: dict[int, list[Account]] = defaultdict(list)
-        self.tags: dict[int, list[Tag]] = defaultdict(list)
+        self.tags: dict[int, list[_Named]] = defaultdict(list)
         self.media: dict[int, list[MediaAttachment]] = defaultdict(list)
-        self.apps: dict[int, OAuthApplication] = {}
-        self.flags: dict[str, set[int]] = {}
+        self.apps: dict[int, _Named] = {}
+        self.flags: dict[str, set[int]] = {name: set() for name in interactions.FLAGS}
         self.muted_conversations: set[int] = set()
+        self._accounts: dict[int, dict[str, Any]] = {}
         if not ids:
             return
-        self._load(ids, rows)
+        self._load(ids)
 
-    def _load(self, ids: list[int], rows: list[Status]) -> None:
-        for status_id, acc in db.session.execute(
-            select(Mention.status_id, Account)
-            .join(Account, Account.id == Mention.account_id)
-            .where(Mention.status_id.in_(ids))
-            .order_by(Mention.id)
-        ):
-            self.mentions[status_id].append(acc)
-        for status_id, tag in db.session.execute(
-            select(StatusTag.status_id, Tag)
-            .join(Tag, Tag.id == StatusTag.tag_id)
-            .where(StatusTag.status_id.in_(ids))
-        ):
-            self.tags[status_id].append(tag)
-        for media in db.session.scalars(
-            select(MediaAttachment)
-            .where(MediaAttachment.status_id.in_(ids))
-            .order_by(MediaAttachment.position, MediaAttachment.id)
-        ):
-            self.media[media.status_id].append(media)
-        app_ids = {s.application_id for s in rows if s.application_id and s.local}
-        if app_ids:
-            self.apps = {
-                a.id: a
-                for a in db.session.scalars(
-                    select(OAuthApplication).where(OAuthApplication.id.in_(app_ids))
-                )
-            }
-        if self.viewer is not None:
-            self.flags = interactions.viewer_flags(self.viewer, ids)
-            conversations = {s.conversation_id for s in rows if s.conversation_id}
-            if conversations:
-                self.muted_conversations = set(
-                    db.session.scalars(
-                        select(ConversationMute.conversation_id).where(
-                            ConversationMute.account_id == self.viewer.id,
-                            ConversationMute.conversation_id.in_(conversations),
-                        )
-                    )
-                )
+    def _load(self, ids: list[int]) -> None:
+        """Everything in one query, plus one for mentioned accounts and one for media if any."""
+        mentioned: dict[int, list[int]] = defaultdict(list)
+        media_ids: list[int] = []
+        params = {"ids": ids, "viewer_id": self.viewer.id if self.viewer else None}
+        query = _query(self.viewer is not None)
+        for key, ref, _order, name, extra, kind in db.session.execute(query, params):
+            if kind < _MUTED:
+                self.flags[interactions.FLAGS[kind]].add(key)
+            elif kind == _MUTED:
+                self.muted_conversations.add(key)
+            elif kind == _MENTION:
+                mentioned[key].append(ref)
+            elif kind == _TAG:
+                self.tags[key].append(_Named(name))
+            elif kind == _MEDIA:
+                media_ids.append(ref)
+            else:
+                self.apps[key] = _Named(name, extra)
+        if mentioned:
+            wanted = {i for refs in mentioned.values() for i in refs}
+            query = select(Account).where(Account.id.in_(wanted))
+            found = {a.id: a for a in db.session.scalars(query)}
+            for status_id, refs in mentioned.items():
+                self.mentions[status_id] = [found[i] for i in refs if i in found]
+        if media_ids:
+            for media in db.session.scalars(
+                select(MediaAttachment)
+                .where(MediaAttachment.id.in_(media_ids))
+                .order_by(MediaAttachment.position, MediaAttachment.id)
+            ):
+                self.media[media.status_id].append(media)
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
+
+    def account(self, row: Account) -> dict[str, Any]:
+        """The Account entity of a status's author, built once per page."""
+        if row.id not in self._accounts:
+            self._accounts[row.id] = account_entity(row)
+        return self._accounts[row.id]
+
+
+def _columns(kind: int, key, ref=None, order=None, name=None, extra=None) -> tuple:
+    """The columns of one part of a StatusContext's query: (key, ref, ord, name, extra, kind)."""
+
+    def big(column):
+        return cast(null(), BigInteger) if column is None else column
+
+    def text(column):
+        return cast(null(), String) if column is None else column
+
+    return (
+        key.label("key"), big(ref).label("ref"), big(order).label("ord"),
+        text(name).label("name"), text(extra).label("extra"),
+        literal_column(str(kind)).label("kind"),
+    )  # fmt: skip
+
+
+_QUERIES: dict[bool, Any] = {}
+
+
+def _query(with_viewer: bool):
+    """Mentions (in order), tags, media, the applications of local statuses, and for a viewer
+    the flags of interactions.FLAGS and the muted conversations: one UNION ALL over the page's
+    statuses (parameters `ids` and `viewer_id`), built once per process."""
+    if with_viewer in _QUERIES:
+        return _QUERIES[with_viewer]
+    page = (
+        select(Status.id, Status.conversation_id, Status.application_id, Status.local)
+        .where(Status.id.in_(bindparam("ids", expanding=True)))
+        .cte("page")
+    )
+    ids = select(page.c.id)
+    apps = select(page.c.application_id).where(page.c.local.is_(True))
+    parts = [
+        select(*_columns(_MENTION, Mention.status_id, Mention.account_id, Mention.id))
+        .where(Mention.status_id.in_(ids), Mention.silent.is_(False)),
+        select(*_columns(_TAG, StatusTag.status_id, StatusTag.tag_id, name=Tag.name))
+        .join(Tag, Tag.id == StatusTag.tag_id)
+        .where(StatusTag.status_id.in_(ids)),
+        select(*_columns(_MEDIA, MediaAttachment.status_id, MediaAttachment.id))
+        .where(MediaAttachment.status_id.in_(ids)),
+        select(*_columns(_APP, OAuthApplication.id, name=OAuthApplication.name,
+                         extra=OAuthApplication.website))
+        .where(OAuthApplication.id.in_(apps)),
+    ]  # fmt: skip
+    if with_viewer:
+        viewer_id = bindparam("viewer_id")
+        for kind, flag in enumerate(interactions.viewer_flag_queries(viewer_id, ids)):
+            parts.append(flag.with_only_columns(*_columns(kind, flag.selected_columns[0])))
+        parts.append(
+            select(*_columns(_MUTED, ConversationMute.conversation_id)).where(
+                ConversationMute.account_id == viewer_id,
+                ConversationMute.conversation_id.in_(select(page.c.conversation_id)),
+            )
+        )
+    _QUERIES[with_viewer] = union_all(*parts).order_by("kind", "key", "ord")
+    return _QUERIES[with_viewer]
 
 
 def _application(row: Status, ctx: StatusContext) -> dict[str, Any] | None:
@@ -96,7 +177,8 @@ def _application(row: Status, ctx: StatusContext) -> dict[str, Any] | None:
     return {"name": app.name, "website": app.website} if app else None
 
 
-def status(row: Status, ctx: StatusContext) -> dict[str, Any]:
+def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str, Any]:
+    """`source`: the typed `text` instead of the HTML `content` (Mastodon's delete answer)."""
     viewer = ctx.viewer
     body: dict[str, Any] = {
         "id": str(row.id),
@@ -116,9 +198,9 @@ def status(row: Status, ctx: StatusContext) -> dict[str, Any]:
         "favourites_count": row.favourites_count,
         "edited_at": iso(row.edited_at),
         "content": row.content,
-        "reblog": status(row.reblog, ctx) if row.reblog is not None else None,
+        "reblog": status(row.reblog, ctx, source=source) if row.reblog is not None else None,
         "application": _application(row, ctx),
-        "account": account_entity(row.account),
+        "account": ctx.account(row.account),
         "media_attachments": [media_attachment(m) for m in ctx.media.get(row.id, [])],
         "mentions": [
             {"id": str(a.id), "username": a.username, "url": a.url or a.uri, "acct": a.acct}
@@ -135,15 +217,28 @@ def status(row: Status, ctx: StatusContext) -> dict[str, Any]:
         body["reblogged"] = ctx.flag("reblogged", row.id)
         body["bookmarked"] = ctx.flag("bookmarked", row.id)
         body["muted"] = row.conversation_id in ctx.muted_conversations
-        if row.account_id == viewer.id:
+        if _pinnable(row, viewer):
             body["pinned"] = ctx.flag("pinned", row.id)
+    if source:
+        body = {("text" if k == "content" else k): v for k, v in body.items()}
+        body["text"] = row.text
     return body
 
 
-def statuses(rows: Sequence[Status], viewer: Account | None) -> list[dict[str, Any]]:
+def _pinnable(row: Status, viewer: Account) -> bool:
+    return (
+        row.account_id == viewer.id
+        and row.reblog_of_id is None
+        and row.visibility in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
+    )
+
+
+def statuses(
+    rows: Sequence[Status], viewer: Account | None, *, source: bool = False
+) -> list[dict[str, Any]]:
     ctx = StatusContext(viewer, rows)
-    return [status(r, ctx) for r in rows]
+    return [status(r, ctx, source=source) for r in rows]
 
 
-def one(row: Status, viewer: Account | None) -> dict[str, Any]:
-    return statuses([row], viewer)[0]
+def one(row: Status, viewer: Account | None, *, source: bool = False) -> dict[str, Any]:
+    return statuses([row], viewer, source=source)[0]

@@ -1,4 +1,4 @@
-"""Timelines: home, public (local/remote/only_media) and hashtag."""
+"""Timelines: home, public (local/remote/only_media), hashtag and list."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
 from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
-from fedi.services import timelines
+from fedi.services import lists, timelines
 
 bp = Blueprint("api_v1_timelines", __name__, url_prefix="/api/v1/timelines")
 
@@ -40,3 +40,10 @@ def public():
 def tag(hashtag: str):
     rows = timelines.tag(viewer(), hashtag, page_params(), local=bool(params().bool("local")))
     return _page(rows, viewer())
+
+
+@bp.get("/list/<list_id>")
+@require_oauth("read:lists")
+def list_timeline(list_id: str):
+    account = current_account()
+    return _page(lists.timeline(lists.get_owned(list_id, account), page_params()), account)

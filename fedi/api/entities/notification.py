@@ -1,0 +1,66 @@
+"""The Notification entity, for a page of notifications with a fixed number of queries.
+
+`render(rows, viewer)` is the entry point for any caller (REST API, streaming): it preloads
+what the rows lack (senders, statuses) in batch, builds one `StatusContext` for the embedded
+statuses, then serializes each row as a pure function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fedi.api.entities.account import account as account_entity
+from fedi.api.entities.common import iso
+from fedi.api.entities.status import StatusContext, status
+from fedi.models import Account, Notification, NotificationType
+from fedi.services import notifications
+
+# Mastodon attaches `status` to these types (null when the status is gone).
+STATUS_TYPES = frozenset(
+    {
+        NotificationType.MENTION,
+        NotificationType.STATUS,
+        NotificationType.REBLOG,
+        NotificationType.FAVOURITE,
+        NotificationType.POLL,
+        NotificationType.UPDATE,
+    }
+)
+
+
+def group_key(row: Notification) -> str:
+    return row.group_key or f"ungrouped-{row.id}"
+
+
+def notification(row: Notification, ctx: StatusContext) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(row.id),
+        "type": row.type.value,
+        "created_at": iso(row.created_at),
+        "group_key": group_key(row),
+        "account": account_entity(row.from_account),
+    }
+    if row.type in STATUS_TYPES:
+        body["status"] = status(row.status, ctx) if row.status is not None else None
+    return body
+
+
+def target_statuses(rows: Sequence[Notification]) -> list:
+    """The distinct statuses the rows are about, in order of first appearance."""
+    seen: dict[int, Any] = {}
+    for row in rows:
+        if row.type in STATUS_TYPES and row.status is not None:
+            seen.setdefault(row.status.id, row.status)
+    return list(seen.values())
+
+
+def render(rows: Sequence[Notification], viewer: Account) -> list[dict[str, Any]]:
+    """Notification entities for `rows` (all addressed to `viewer`)."""
+    notifications.preload(rows)
+    ctx = StatusContext(viewer, target_statuses(rows))
+    return [notification(r, ctx) for r in rows]
+
+
+def one(row: Notification, viewer: Account) -> dict[str, Any]:
+    return render([row], viewer)[0]

@@ -1,0 +1,108 @@
+"""Statuses: post, read (one, many, thread), edit (with history and source), delete.
+
+Favourites, boosts, bookmarks, pins and conversation mutes live in statuses_actions.py.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from fedi.api import entities
+from fedi.api.auth import (
+    current_account,
+    optional_oauth,
+    require_oauth,
+    token_from_request,
+    viewer,
+)
+from fedi.api.entities.status import one
+from fedi.api.entities.status_edit import status_edits
+from fedi.api.json import json_response
+from fedi.api.params import params
+from fedi.services import status_edits as edits
+from fedi.services import statuses, threads
+
+bp = Blueprint("api_v1_statuses", __name__, url_prefix="/api/v1/statuses")
+
+
+@bp.post("")
+@require_oauth("write:statuses")
+def create():
+    p, account, token = params(), current_account(), token_from_request()
+    status = statuses.post_status(
+        account=account,
+        text=p.str("status") or "",
+        visibility_=p.str("visibility"),
+        spoiler_text=p.str("spoiler_text") or "",
+        sensitive=p.bool("sensitive"),
+        language=p.str("language"),
+        in_reply_to_id=p.str("in_reply_to_id"),
+        application_id=token.application_id,
+        media_ids=p.list("media_ids"),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    return json_response(one(status, account))
+
+
+@bp.get("")
+@optional_oauth("read:statuses")
+def index():
+    rows = statuses.get_many(params().list("id"), viewer())
+    return json_response(entities.statuses(rows, viewer()))
+
+
+@bp.get("/<int:status_id>")
+@optional_oauth("read:statuses")
+def show(status_id: int):
+    return json_response(one(statuses.get_visible(status_id, viewer()), viewer()))
+
+
+@bp.delete("/<int:status_id>")
+@require_oauth("write:statuses")
+def destroy(status_id: int):
+    account = current_account()
+    status = statuses.get_own(status_id, account)
+    statuses.delete_status(status=status, by=account)
+    return json_response(one(status, account, source=True))
+
+
+@bp.put("/<int:status_id>")
+@require_oauth("write:statuses")
+def update(status_id: int):
+    p, account = params(), current_account()
+    status = edits.edit_status(
+        status=statuses.get_own(status_id, account),
+        by=account,
+        text=p.str("status"),
+        spoiler_text=p.str("spoiler_text"),
+        sensitive=p.bool("sensitive"),
+        language=p.str("language"),
+        media_ids=p.list("media_ids"),
+    )
+    return json_response(one(status, account))
+
+
+@bp.get("/<int:status_id>/context")
+@optional_oauth("read:statuses")
+def context(status_id: int):
+    who = viewer()
+    thread = threads.context(statuses.get_visible(status_id, who), who)
+    rendered = entities.statuses(thread.ancestors + thread.descendants, who)
+    split = len(thread.ancestors)
+    return json_response({"ancestors": rendered[:split], "descendants": rendered[split:]})
+
+
+@bp.get("/<int:status_id>/history")
+@optional_oauth("read:statuses")
+def history(status_id: int):
+    status = statuses.get_visible(status_id, viewer())
+    return json_response(status_edits(edits.history(status)))
+
+
+@bp.get("/<int:status_id>/source")
+@require_oauth("read:statuses", user=False)
+def source(status_id: int):
+    status = statuses.get_visible(status_id, viewer())
+    return json_response(
+        {"id": str(status.id), "text": status.text, "spoiler_text": status.spoiler_text}
+    )

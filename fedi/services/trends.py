@@ -1,0 +1,127 @@
+"""What is in use lately: hashtag usage per day, trending hashtags and statuses.
+
+Counted straight from the database over the last seven days of public and unlisted original posts,
+local and remote. Status ids are Snowflakes, so "since" is an id bound and a day is an id range:
+each query reads one index range.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import distinct, func, select
+
+from fedi.extensions import db
+from fedi.ids import id_at
+from fedi.models import Account, Status, StatusTag, Tag, Visibility, utcnow
+from fedi.services import relations, timelines
+
+DAYS = 7
+DAY = timedelta(days=1)
+DAY_IDS = 86_400_000 << 16  # one day of Snowflake ids (milliseconds << 16)
+LISTED = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _today() -> datetime:
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _counted(query):
+    """Live original public or unlisted posts by accounts neither silenced nor suspended."""
+    return query.where(
+        Status.visibility.in_(LISTED),
+        Status.deleted_at.is_(None),
+        Status.reblog_of_id.is_(None),
+        Account.suspended_at.is_(None),
+        Account.silenced_at.is_(None),
+    )
+
+
+def tag_history(tag_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """Per tag, seven days newest first: {day (midnight, unix time), uses, accounts} as strings."""
+    first = _today() - (DAYS - 1) * DAY
+    days = [first + i * DAY for i in range(DAYS)]
+    counts: dict[tuple[int, int], tuple[int, int]] = {}
+    if tag_ids:
+        start = id_at(first)
+        bucket = ((StatusTag.status_id - start) // DAY_IDS).label("bucket")
+        query = (
+            select(StatusTag.tag_id, bucket, func.count(), func.count(distinct(Status.account_id)))
+            .join(Status, Status.id == StatusTag.status_id)
+            .join(Account, Account.id == Status.account_id)
+            .where(StatusTag.tag_id.in_(tag_ids), StatusTag.status_id >= start)
+            .group_by(StatusTag.tag_id, bucket)
+        )
+        for tag_id, day, uses, accounts in db.session.execute(_counted(query)):
+            counts[(tag_id, int(day))] = (uses, accounts)
+    return {
+        tag_id: [
+            {
+                "day": str(int(days[i].timestamp())),
+                "uses": str(counts.get((tag_id, i), (0, 0))[0]),
+                "accounts": str(counts.get((tag_id, i), (0, 0))[1]),
+            }
+            for i in reversed(range(DAYS))
+        ]
+        for tag_id in tag_ids
+    }
+
+
+def trending_tags(*, offset: int, limit: int) -> list[Tag]:
+    """Hashtags used by the most distinct accounts over the last seven days."""
+    since = id_at(utcnow() - DAYS * DAY)
+    accounts = func.count(distinct(Status.account_id))
+    query = (
+        select(Tag.id)
+        .join(StatusTag, StatusTag.tag_id == Tag.id)
+        .join(Status, Status.id == StatusTag.status_id)
+        .join(Account, Account.id == Status.account_id)
+        .where(
+            StatusTag.status_id >= since,
+            Tag.trendable.is_(True),
+            Tag.listable.is_(True),
+            Tag.usable.is_(True),
+        )
+        .group_by(Tag.id)
+        .order_by(accounts.desc(), Tag.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    ids = list(db.session.scalars(_counted(query)))
+    by_id = {t.id: t for t in db.session.scalars(select(Tag).where(Tag.id.in_(ids)))} if ids else {}
+    return [by_id[i] for i in ids]
+
+
+def trending_statuses(viewer: Account | None, *, offset: int, limit: int) -> list[Status]:
+    """Public original posts of the last seven days with the most boosts and favourites (at
+    least one), from discoverable accounts, not replies and not sensitive."""
+    since = id_at(utcnow() - DAYS * DAY)
+    score = Status.reblogs_count + Status.favourites_count
+    query = (
+        select(Status.id)
+        .join(Account, Account.id == Status.account_id)
+        .where(
+            Status.id >= since,
+            Status.visibility == Visibility.PUBLIC,
+            Status.deleted_at.is_(None),
+            Status.reblog_of_id.is_(None),
+            Status.in_reply_to_id.is_(None),
+            Status.sensitive.is_(False),
+            score > 0,
+            Account.discoverable.is_(True),
+            Account.suspended_at.is_(None),
+            Account.silenced_at.is_(None),
+        )
+        .order_by(score.desc(), Status.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    if viewer is not None:
+        query = query.where(Status.account_id.not_in(relations.hidden_authors(viewer.id)))
+    return timelines.load(list(db.session.scalars(query)))
+
+
+def trending_links(*, offset: int, limit: int) -> list[dict]:
+    """Always empty: links trend from their preview cards, and this server does not fetch link
+    cards yet. Once it stores cards per status, count distinct accounts sharing each URL here."""
+    return []

@@ -1,0 +1,321 @@
+"""Mastodon's streams: who may open them, which bus channels carry them, and the state of one
+open connection (shared by the WebSocket and Server-Sent Events endpoints).
+
+Every stream needs a valid user token (Mastodon's streaming server has no anonymous access);
+public and hashtag streams need no particular scope, the others `read` or `read:statuses`
+(`user:notification`: `read` or `read:notifications`). Media-only and list streams are derived
+from the channels the fan-out already publishes on: the public channels filtered for media, and the
+owner's home channel filtered for the list's members (plus the list's own channel).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from sqlalchemy import select
+
+from fedi.api import scopes as scopes_mod
+from fedi.api.auth import find_token
+from fedi.extensions import db
+from fedi.models import List
+from fedi.streaming import bus, channels, render
+from fedi.text.parse import normalize_tag
+
+PUBLIC_STREAMS = frozenset(
+    {"public", "public:media", "public:local", "public:local:media", "public:remote",
+     "public:remote:media", "hashtag", "hashtag:local"}
+)  # fmt: skip
+STATUS_EVENTS = frozenset({"update", "status.update", "delete"})
+NOTIFICATION_EVENTS = frozenset({"notification"})
+USER_EVENTS = STATUS_EVENTS | NOTIFICATION_EVENTS | {"filters_changed"}
+DIRECT_EVENTS = frozenset({"conversation", "delete"})
+ONCE_EVENTS = frozenset({"update", "delete"})  # one per status, whichever channel brings it
+MAX_ID = 2**63 - 1
+log = logging.getLogger(__name__)
+
+
+class StreamError(Exception):
+    """A refused connection or subscription: `status` and `message` as Mastodon reports them."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RequestError(StreamError):
+    status = 400
+
+
+class AuthenticationError(StreamError):
+    status = 401
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: int
+    token_id: int
+    scopes: frozenset[str]
+
+    def may(self, scope: str) -> bool:
+        return scopes_mod.covers(self.scopes, scope)
+
+
+@dataclass(eq=False)
+class Stream:
+    """One subscription: `routes` maps each bus channel to the events taken from it."""
+
+    name: str
+    label: list[Any]  # the frame's "stream": ["hashtag", "wren"]
+    routes: dict[str, frozenset[str]]
+    filtered: bool = False  # public and hashtag: drop what the viewer hides (author or mentions)
+    without_replies: bool = False  # public timelines: no replies to other accounts
+    only_media: bool = False
+    list_id: int | None = None
+    recent: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=256))
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.name, *sorted(self.routes))
+
+    def first_time(self, frame: render.Frame) -> bool:
+        """False for a second `update`/`delete` of one status (a stream fed by two channels)."""
+        if len(self.routes) < 2 or frame.event not in ONCE_EVENTS or frame.ref is None:
+            return True
+        key = (frame.event, frame.ref)
+        if key in self.recent:
+            return False
+        self.recent.append(key)
+        return True
+
+
+# --- who is connecting ----------------------------------------------------------------------
+
+
+def offered_protocol() -> str | None:
+    """The first WebSocket subprotocol the client offered (Mastodon apps put the token there)."""
+    first = request.headers.get("Sec-WebSocket-Protocol", "").split(",")[0].strip()
+    return first or None
+
+
+def token_value() -> str | None:
+    """Mastodon's order: the Authorization header, else `access_token`, else the subprotocol."""
+    header = request.headers.get("Authorization")
+    if header:
+        return (header[7:] if header[:7].lower() == "bearer " else header).strip() or None
+    return request.args.get("access_token") or offered_protocol()
+
+
+def authenticate(value: str | None) -> Viewer:
+    if not value:
+        raise AuthenticationError("Missing access token")
+    token = find_token(value)
+    account = token.account if token is not None else None
+    user = account.user if account is not None else None
+    if (
+        token is None
+        or account is None
+        or user is None
+        or account.suspended_at is not None
+        or user.disabled
+        or not user.approved
+        or user.confirmed_at is None
+    ):
+        raise AuthenticationError("Invalid access token")
+    return Viewer(account.id, token.id, frozenset(scopes_mod.parse(token.scopes)))
+
+
+def check_scopes(viewer: Viewer, name: Any) -> None:
+    if isinstance(name, str) and name in PUBLIC_STREAMS:
+        return
+    needed = "read:notifications" if name == "user:notification" else "read:statuses"
+    if not viewer.may(needed):
+        raise AuthenticationError("Access token does not have the required scopes")
+
+
+# --- stream name -> channels ----------------------------------------------------------------
+
+
+def _param(params: Mapping[str, Any], name: str) -> Any:
+    value = params.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
+def _user(viewer: Viewer, _params: Mapping[str, Any]) -> Stream:
+    events = USER_EVENTS if viewer.may("read:notifications") else USER_EVENTS - NOTIFICATION_EVENTS
+    return Stream("user", ["user"], {channels.user(viewer.account_id): events})
+
+
+def _notifications(viewer: Viewer, _params: Mapping[str, Any]) -> Stream:
+    routes = {channels.user(viewer.account_id): NOTIFICATION_EVENTS}
+    return Stream("user:notification", ["user:notification"], routes)
+
+
+def _public(name: str, channel: str, *, only_media: bool = False):
+    def build(_viewer: Viewer, _params: Mapping[str, Any]) -> Stream:
+        routes = {channel: STATUS_EVENTS}
+        return Stream(
+            name, [name], routes, filtered=True, without_replies=True, only_media=only_media
+        )
+
+    return build
+
+
+def _hashtag(name: str, *, local: bool):
+    def build(_viewer: Viewer, params: Mapping[str, Any]) -> Stream:
+        tag = _param(params, "tag")
+        if not tag:
+            raise RequestError("Missing tag name parameter")
+        channel = channels.hashtag(normalize_tag(str(tag).lstrip("#")), local=local)
+        return Stream(name, [name, tag], {channel: STATUS_EVENTS}, filtered=True)
+
+    return build
+
+
+def _list(viewer: Viewer, params: Mapping[str, Any]) -> Stream:
+    raw = _param(params, "list")
+    if not raw:
+        raise RequestError("Missing list name parameter")
+    list_id = int(raw) if str(raw).isdigit() and 0 < int(raw) <= MAX_ID else None
+    owned = list_id is not None and db.session.scalar(
+        select(List.id).where(List.id == list_id, List.account_id == viewer.account_id)
+    )
+    if not owned:
+        raise AuthenticationError("Not authorized to stream this list")
+    routes = {
+        channels.list_(list_id): STATUS_EVENTS,
+        channels.user(viewer.account_id): STATUS_EVENTS,  # filtered for the list's members
+    }
+    return Stream("list", ["list", raw], routes, list_id=list_id)
+
+
+def _direct(viewer: Viewer, _params: Mapping[str, Any]) -> Stream:
+    routes = {
+        channels.direct(viewer.account_id): DIRECT_EVENTS,  # Mastodon 4: `conversation` events
+        channels.user(viewer.account_id): frozenset({"delete"}),  # deleted messages
+    }
+    return Stream("direct", ["direct"], routes)
+
+
+BUILDERS = {
+    "user": _user,
+    "user:notification": _notifications,
+    "public": _public("public", channels.PUBLIC),
+    "public:local": _public("public:local", channels.PUBLIC_LOCAL),
+    "public:remote": _public("public:remote", channels.PUBLIC_REMOTE),
+    "public:media": _public("public:media", channels.PUBLIC, only_media=True),
+    "public:local:media": _public("public:local:media", channels.PUBLIC_LOCAL, only_media=True),
+    "public:remote:media": _public("public:remote:media", channels.PUBLIC_REMOTE, only_media=True),
+    "hashtag": _hashtag("hashtag", local=False),
+    "hashtag:local": _hashtag("hashtag:local", local=True),
+    "list": _list,
+    "direct": _direct,
+}
+
+
+def build(viewer: Viewer, name: Any, params: Mapping[str, Any]) -> Stream:
+    builder = BUILDERS.get(name) if isinstance(name, str) else None
+    if builder is None:
+        raise RequestError("Unknown stream type")
+    return builder(viewer, params)
+
+
+def resolve(viewer: Viewer, name: Any, params: Mapping[str, Any]) -> Stream:
+    """The stream `name` for this viewer, after Mastodon's checks (scopes first)."""
+    check_scopes(viewer, name)
+    return build(viewer, name, params)
+
+
+# --- one open connection --------------------------------------------------------------------
+
+_lock = threading.Lock()
+_open: set[Connection] = set()
+
+
+def open_connections() -> int:
+    """How many streaming connections this process is serving."""
+    with _lock:
+        return len(_open)
+
+
+@dataclass(eq=False)
+class Connection:
+    """A viewer's subscriptions over one bus subscription; `poll()` turns events into frames.
+
+    The database session is released after every use, so idle connections hold no pool slot.
+    """
+
+    viewer: Viewer
+    streams: dict[tuple[str, ...], Stream] = field(default_factory=dict)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.system = {
+            channels.access_token(self.viewer.token_id),
+            channels.system(self.viewer.account_id),
+        }
+        self.subscription = bus.subscribe(self.system)
+        with _lock:
+            _open.add(self)
+
+    def subscribe(self, name: Any, params: Mapping[str, Any]) -> Stream:
+        try:
+            stream = resolve(self.viewer, name, params)
+        finally:
+            db.session.remove()
+        if stream.key not in self.streams:
+            self.streams[stream.key] = stream
+            self.subscription.add(stream.routes)
+        return stream
+
+    def unsubscribe(self, name: Any, params: Mapping[str, Any]) -> None:
+        try:
+            stream = build(self.viewer, name, params)
+        finally:
+            db.session.remove()
+        if self.streams.pop(stream.key, None) is None:
+            return
+        in_use = self._channels()
+        self.subscription.remove([c for c in stream.routes if c not in in_use])
+
+    def _channels(self) -> set[str]:
+        return set(self.system).union(*(s.routes for s in self.streams.values()))
+
+    def poll(self, timeout: float) -> list[render.Frame]:
+        """Frames for the next bus event (none if `timeout` passes first)."""
+        item = self.subscription.get(timeout=timeout)
+        if item is None:
+            return []
+        channel, event = item
+        if channel in self.system:
+            self.closed = self.closed or event.get("event") == "kill"
+            return []
+        try:
+            found = render.frames(self.viewer.account_id, channel, event, self._targets(channel))
+        except Exception:  # one event that cannot be rendered must not end the stream
+            log.exception("could not render %s from %s", event.get("event"), channel)
+            found = []
+        finally:
+            db.session.remove()
+        return [frame for stream, frame in found if stream.first_time(frame)]
+
+    def _targets(self, channel: str) -> Iterable[Stream]:
+        return [s for s in self.streams.values() if channel in s.routes]
+
+    def close(self) -> None:
+        self.closed = True
+        with _lock:
+            _open.discard(self)
+        try:
+            self.subscription.close()
+        finally:
+            db.session.remove()

@@ -1,0 +1,82 @@
+"""Who is signed in to the web UI: the user id in Flask's signed session cookie.
+
+The session also holds a fingerprint of the password hash, so changing the password signs
+out every other browser. Lookups are cached on `flask.request`, never on `flask.g`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from flask import current_app, request, session
+
+from fedi.extensions import db
+from fedi.models import Account, User
+
+USER_KEY = "user_id"
+FINGERPRINT_KEY = "auth_fp"
+OAUTH_LOGIN_KEY = "oauth_login"  # when someone signed in on the way to /oauth/authorize
+OAUTH_LOGIN_SECONDS = 600
+
+
+def _fingerprint(user: User) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _load() -> User | None:
+    user_id = session.get(USER_KEY)
+    if not isinstance(user_id, int):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.can_sign_in:
+        return None
+    if not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), _fingerprint(user)):
+        return None
+    return user
+
+
+def current_user() -> User | None:
+    """The signed-in user, if the session names one who may still sign in."""
+    if not hasattr(request, "wren_user"):
+        request.wren_user = _load()
+    return request.wren_user
+
+
+def current_web_account() -> Account | None:
+    user = current_user()
+    return user.account if user is not None else None
+
+
+def log_in(user: User) -> None:
+    """Start a fresh session for `user` (nothing from the previous one survives)."""
+    from fedi.web import csrf
+
+    session.clear()
+    session.permanent = True
+    session[USER_KEY] = user.id
+    session[FINGERPRINT_KEY] = _fingerprint(user)
+    csrf.rotate()
+    request.wren_user = user
+
+
+def log_out() -> None:
+    from fedi.web import csrf
+
+    session.clear()
+    csrf.rotate()
+    request.wren_user = None
+
+
+def mark_oauth_login() -> None:
+    """Note that this sign-in happened on the way to the OAuth authorize page, so that page can
+    honour an app's `force_login` once instead of asking again."""
+    session[OAUTH_LOGIN_KEY] = int(time.time())
+
+
+def pop_oauth_login() -> bool:
+    """Whether the session signed in for an authorization request just now (good once)."""
+    at = session.pop(OAUTH_LOGIN_KEY, None)
+    return isinstance(at, int) and 0 <= time.time() - at < OAUTH_LOGIN_SECONDS
