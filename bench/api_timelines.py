@@ -362,8 +362,9 @@ def main() -> int:
     for model, figures, memory in results:
         report(args, model, figures, memory)
     if len(results) > 1:
-        best = max(results, key=lambda r: statistics.fmean([f.rps for f in r[1] if f.rps] or [0]))
-        print(f"\nbest process model by mean req/s: {best[0]} (workers x threads)")
+        best = max(results, key=lambda r: statistics.geometric_mean([f.rps for f in r[1]
+                                                                     if f.rps] or [1]))  # fmt: skip
+        print(f"\nbest process model by geometric mean of req/s: {best[0]} (workers x threads)")
     print(
         "not W1: the context and notifications figures use an extra thread (u00001..u00009, "
         "41 statuses, 40 replies mentioning @viewer), posted through the real write path"

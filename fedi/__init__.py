@@ -67,15 +67,34 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fedi.activitypub import nodeinfo
+    from fedi.activitypub import actors, inbox, nodeinfo, objects, webfinger
     from fedi.api import oauth, routes
     from fedi.streaming import sse, websocket
-    from fedi.web import auth, csrf, health, home
+    from fedi.web import (
+        account_pages,
+        auth,
+        csrf,
+        feeds,
+        health,
+        home,
+        profiles,
+        public,
+        statuses,
+        tags,
+    )
 
     app.url_map.strict_slashes = False  # clients call paths with and without a trailing slash
-    for module in (home, health, nodeinfo, auth, oauth):
+    for module in (home, health, nodeinfo, webfinger, actors, objects, inbox, auth, oauth):
         app.register_blueprint(module.bp)
+    for module in (feeds, profiles, statuses, tags, public):
+        app.register_blueprint(module.bp)
+    account_pages.init_app(app)
     csrf.init_app(app)
     routes.init_app(app)
     for module in (sse, websocket):
         app.register_blueprint(module.bp)
+    from fedi.web import live, push_web, pwa, security
+
+    for module in (pwa, live, push_web):
+        app.register_blueprint(module.bp)
+    security.init_app(app)

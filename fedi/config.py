@@ -50,6 +50,8 @@ class Settings:
     REGISTRATIONS_MODE: str = "open"
     SINGLE_USER_MODE: bool = False
     ALLOWED_PRIVATE_ADDRESSES: list[str] = field(default_factory=list)
+    # Require HTTP-signed GETs for actors' collections and objects (Mastodon's secure mode).
+    AUTHORIZED_FETCH: bool = False
     INSTANCE_TITLE: str = "Wren"
     INSTANCE_DESCRIPTION: str = "A small corner of the fediverse."
     INSTANCE_CONTACT_EMAIL: str = ""
@@ -87,6 +89,7 @@ class Settings:
             REGISTRATIONS_MODE=(env.get("REGISTRATIONS_MODE") or "open").lower(),
             SINGLE_USER_MODE=_bool(env.get("SINGLE_USER_MODE"), False),
             ALLOWED_PRIVATE_ADDRESSES=_list(env.get("ALLOWED_PRIVATE_ADDRESSES")),
+            AUTHORIZED_FETCH=_bool(env.get("AUTHORIZED_FETCH"), False),
             INSTANCE_TITLE=env.get("INSTANCE_TITLE") or cls.INSTANCE_TITLE,
             INSTANCE_DESCRIPTION=env.get("INSTANCE_DESCRIPTION") or cls.INSTANCE_DESCRIPTION,
             INSTANCE_CONTACT_EMAIL=env.get("INSTANCE_CONTACT_EMAIL", ""),

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app
 from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 from fedi.api import entities
 from fedi.api.entities.rule import rule
-from fedi.services import instance, instance_extras
+from fedi.services import instance, instance_extras, push
 
 bp = Blueprint("api_instance", __name__)
 SOURCE_URL = "https://github.com/wren-social/wren"
@@ -136,7 +136,7 @@ def _v2() -> dict:
     s = current_app.config["FEDI"]
     config = _configuration()
     config["urls"] = {"streaming": _streaming_url(), "status": None, "about": f"{s.base_url}/about"}
-    config["vapid"] = {"public_key": ""}
+    config["vapid"] = {"public_key": push.public_key()}
     config["translation"] = {"enabled": False}
     config["accounts"]["max_profile_fields"] = 4
     return {

@@ -28,6 +28,7 @@ from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
+from fedi.models.push import PushSubscription
 from fedi.models.relations import AccountDomainBlock, Block, Follow, FollowRequest, Mute
 from fedi.models.statuses import (
     Conversation,
@@ -81,6 +82,7 @@ __all__ = [
     "OAuthToken",
     "OutboxActivity",
     "ProcessingState",
+    "PushSubscription",
     "RepliesPolicy",
     "Role",
     "Status",

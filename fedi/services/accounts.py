@@ -201,7 +201,8 @@ def reset_password(*, username: str, password: str | None = None) -> str:
 
 
 def authenticate(*, login: str, password: str) -> User | None:
-    """The user whose e-mail (or username) and password match, if they may sign in."""
+    """The user whose e-mail (or username) and password match, if they may sign in; records the
+    sign-in (activity statistics read it)."""
     login = (login or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == login))
     if user is None and "@" not in login:
@@ -209,7 +210,11 @@ def authenticate(*, login: str, password: str) -> User | None:
         user = account.user if account else None
     if user is None or not check_password_hash(user.password_hash, password or ""):
         return None
-    return user if user.can_sign_in else None
+    if not user.can_sign_in:
+        return None
+    user.last_sign_in_at = utcnow()
+    db.session.commit()
+    return user
 
 
 def count_local_users() -> int:

@@ -55,6 +55,7 @@ def follow(
         db.session.add(request)
         db.session.commit()
         tasks.follow_requested(request.id)
+        tasks.federate_follow(request.id)
         return request
     created = _create_follow(account.id, target.id, uri=None, **options)
     db.session.commit()
@@ -86,6 +87,7 @@ def authorize_request(*, target: Account, requester: Account) -> Follow:
     db.session.delete(request)
     db.session.commit()
     tasks.follow_accepted(created.id)
+    tasks.federate_accept(created.id)
     return created
 
 
@@ -95,6 +97,7 @@ def reject_request(*, target: Account, requester: Account) -> None:
         raise NotFound("Record not found")
     db.session.delete(request)
     db.session.commit()
+    tasks.federate_reject(request.id, requester.id, target.id, request.uri)
 
 
 def unfollow(*, account: Account, target: Account) -> None:
@@ -109,6 +112,7 @@ def unfollow(*, account: Account, target: Account) -> None:
             )
         )
     db.session.commit()
+    tasks.federate_undo_follow(account.id, target.id)
 
 
 def remove_from_followers(*, account: Account, follower: Account) -> None:

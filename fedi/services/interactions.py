@@ -51,6 +51,7 @@ def favourite(*, status: Status, by: Account) -> Favourite:
     counters.bump(Status, status.id, "favourites_count", 1)
     db.session.commit()
     tasks.favourited(fav.id)
+    tasks.federate_like(fav.id)
     return fav
 
 
@@ -61,6 +62,7 @@ def unfavourite(*, status: Status, by: Account) -> Status:
         db.session.delete(fav)
         counters.bump(Status, status.id, "favourites_count", -1)
         db.session.commit()
+        tasks.federate_undo_like(by.id, status.id)
     return status
 
 
@@ -105,6 +107,7 @@ def reblog(*, status: Status, by: Account, visibility_: str | None = None) -> St
     counters.bump(Account, by.id, "statuses_count", 1)
     db.session.commit()
     tasks.fan_out_status(boost.id)
+    tasks.federate_announce(boost.id)
     return boost
 
 
@@ -120,6 +123,7 @@ def unreblog(*, status: Status, by: Account) -> Status:
         statuses.remove(boost)
         db.session.commit()
         tasks.status_removed(boost.id)
+        tasks.federate_undo_announce(boost.id)
     return original
 
 

@@ -6,10 +6,12 @@ mentioned accounts are notified, dropped mentions turn silent); those who booste
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 
+from fedi import tasks
 from fedi.errors import Forbidden
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -69,7 +71,29 @@ def edit_status(
     _snapshot(status, media, account_id=by.id, at=status.edited_at)
     db.session.commit()
     announce_edit(status.id, new_mentions)
+    tasks.federate_update(status.id)
     return status
+
+
+def apply_remote_edit(
+    *, status: Status, content: str, spoiler_text: str, sensitive: bool, language: str | None,
+    edited_at: datetime,
+) -> bool:  # fmt: skip
+    """Apply a remote author's edit (content already sanitised) with the same revisions as a
+    local edit; False when nothing changed. The caller commits, then calls `announce_edit`."""
+    changed = (content, spoiler_text, sensitive) != (
+        status.content, status.spoiler_text, status.sensitive
+    )  # fmt: skip
+    if not changed:
+        return False
+    media = _current_media(status)
+    if not _has_revisions(status):
+        _snapshot(status, media, account_id=status.account_id, at=status.created_at)
+    status.content, status.spoiler_text, status.sensitive = content, spoiler_text, sensitive
+    status.language = language or status.language
+    status.edited_at = edited_at
+    _snapshot(status, media, account_id=status.account_id, at=edited_at)
+    return True
 
 
 def history(status: Status) -> list[StatusEdit]:

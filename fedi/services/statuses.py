@@ -241,6 +241,7 @@ def post_status(
             raise
         return duplicate
     tasks.fan_out_status(status.id)
+    tasks.federate_create(status.id)
     return status
 
 
@@ -282,6 +283,7 @@ def delete_status(*, status: Status, by: Account) -> Status:
     remove(status)
     db.session.commit()
     tasks.status_removed(status.id)
+    tasks.federate_delete(status.id)
     return status
 
 

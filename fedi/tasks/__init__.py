@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from fedi.services import fanout, follow_events
+from fedi.tasks import push  # noqa: F401  (Web Push: push_notification, send_push)
+from fedi.tasks.delivery import *  # noqa: F403  (outbound federation: federate_*, deliver)
+from fedi.tasks.federation import process_inbox_item  # noqa: F401  (inbound activities)
 from fedi.tasks.queue import huey, task
 
 __all__ = [

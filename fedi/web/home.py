@@ -1,25 +1,47 @@
-"""The landing page: what this instance is, and the way in."""
+"""The landing page (what this instance is, the way in, recent local posts) and /about."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, request
+from markupsafe import Markup
 
-from fedi.services import instance, timelines
+from fedi.services import instance, instance_extras, web_pages
 from fedi.services.pagination import PageParams
+from fedi.web import context
+from fedi.web.render import render_page
+from fedi.web.session import current_web_account
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    settings = current_app.config["FEDI"]
-    return render_template(
+    viewer = current_web_account()
+    page = web_pages.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
+    return render_page(
         "home.html",
-        settings=settings,
+        block="timeline",
         stats={
             "users": instance.user_count(),
             "statuses": instance.local_status_count(),
             "domains": instance.domain_count(),
         },
-        statuses=timelines.public(None, PageParams(limit=20), local=True),
+        rules=instance_extras.rules(),
+        page=page,
+        ctx=context.page_context(viewer, page.statuses),
+        first_page="max_id" not in request.args,
+    )
+
+
+@bp.get("/about")
+def about():
+    policy = instance_extras.privacy_policy()
+    # Both texts are HTML the operator wrote in the instance directory (or our defaults).
+    return render_page(
+        "about.html",
+        description=Markup(instance_extras.extended_description().content),
+        policy=policy,
+        policy_html=Markup(policy.content),
+        rules=instance_extras.rules(),
+        contact=instance.contact_account(),
     )

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from fedi.services import push
 from tests.helpers import bearer
 from tests.oauth_flow import (
     CB,
@@ -248,7 +249,7 @@ def test_client_credentials_with_basic_auth_and_verify_credentials(client):
         "scopes": ["read", "write", "follow"],
         "redirect_uri": f"{CB}\n{OOB}",
         "redirect_uris": [CB, OOB],
-        "vapid_key": "",
+        "vapid_key": push.public_key(),  # the instance's VAPID key (Web Push)
     }
     # An app token is not a user.
     assert client.get("/api/v1/timelines/home", headers=bearer(token)).status_code == 422

@@ -11,7 +11,7 @@ from fedi.api.auth import Unauthorized, require_oauth, token_from_request
 from fedi.api.json import json_response
 from fedi.api.params import params
 from fedi.models import OAuthApplication
-from fedi.services import oauth
+from fedi.services import oauth, push
 
 bp = Blueprint("api_v1_apps", __name__, url_prefix="/api/v1/apps")
 
@@ -25,7 +25,7 @@ def application(app: OAuthApplication) -> dict[str, Any]:
         "scopes": app.scope_list,
         "redirect_uri": app.redirect_uris,
         "redirect_uris": app.redirect_uri_list,
-        "vapid_key": "",
+        "vapid_key": push.public_key(),
     }
 
 

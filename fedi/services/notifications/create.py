@@ -18,6 +18,7 @@ from fedi.models import (
     NotificationType,
     utcnow,
 )
+from fedi.services import push
 from fedi.services.notifications import policy
 from fedi.streaming import channels
 
@@ -138,3 +139,4 @@ def _previous_hours(
 def publish(created: list[Notification]) -> None:
     for notification in created:
         channels.publish_notification(notification.account_id, notification.id)
+    push.enqueue(created)

@@ -1,0 +1,102 @@
+"""The inboxes: `POST /inbox` (shared) and `POST /users/<username>/inbox`.
+
+Size limit, JSON parse, HTTP signature, and the signer must be the activity's actor; then the
+activity is stored and answered 202, and processed in a task. Activities of suspended actors
+are accepted and dropped, as Mastodon does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, request
+
+from fedi.federation import resolve, signatures
+from fedi.models import Account
+from fedi.services import accounts, inbox
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("activitypub_inbox", __name__)
+
+MAX_BODY = 1024 * 1024
+
+
+def _answer(code: int, message: str = "") -> Response:
+    return Response(message, status=code, mimetype="text/plain")
+
+
+@bp.post("/inbox")
+def shared_inbox() -> Response:
+    return _receive(None)
+
+
+@bp.post("/users/<username>/inbox")
+def user_inbox(username: str) -> Response:
+    recipient = accounts.find_local(username)
+    if recipient is None or recipient.suspended_at is not None:
+        return _answer(404, "Not found")
+    return _receive(recipient)
+
+
+def _body() -> bytes | None:
+    """The request body, or None when it is over MAX_BODY (read no further than that)."""
+    if (request.content_length or 0) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    while size <= MAX_BODY:
+        chunk = request.stream.read(MAX_BODY + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > MAX_BODY else b"".join(chunks)
+
+
+def _parse(body: bytes) -> dict | None:
+    try:
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+        return None
+    return activity if resolve.object_id(activity.get("actor")) else None
+
+
+def _receive(recipient: Account | None) -> Response:
+    body = _body()
+    if body is None:
+        return _answer(413, "Payload too large")
+    activity = _parse(body)
+    if activity is None:
+        return _answer(400, "Not an activity")
+    actor_uri = resolve.object_id(activity.get("actor")) or ""
+    if _gone_actor_deleting_itself(activity, actor_uri):
+        return _answer(202)
+    path = request.full_path if request.query_string else request.path
+    try:
+        key_id = signatures.verify_request(
+            method=request.method, path=path, headers=request.headers, body=body,
+            get_public_key=resolve.public_key_for, scheme=request.scheme,
+        )  # fmt: skip
+    except signatures.SignatureError as exc:
+        log.info("inbox: signature rejected for %s: %s", actor_uri, exc)
+        return _answer(401, "Signature verification failed")
+    signer = resolve.key_owner(key_id)
+    if signer is None or signer.local or signer.uri != actor_uri:
+        return _answer(401, "The signer is not the actor")
+    if signer.suspended_at is not None:
+        return _answer(202)
+    inbox.receive(activity, recipient)
+    return _answer(202)
+
+
+def _gone_actor_deleting_itself(activity: dict, actor_uri: str) -> bool:
+    """A Delete of an actor we never knew: nothing to do, and its key is gone with it, so it
+    is accepted without a fetch (Mastodon does the same)."""
+    return (
+        activity.get("type") == "Delete"
+        and resolve.object_id(activity.get("object")) == actor_uri
+        and resolve.find_account_by_uri(actor_uri) is None
+    )

@@ -1,0 +1,1 @@
+"""ActivityPub protocol: signatures, client, resolution, addressing, handlers, serializers."""

@@ -1,0 +1,59 @@
+"""Create of a Note (a Question shown as a post; an Article, Page or Video shown with its title
+and a link). The object must come from the signer's host and be attributed to the signer, and
+it must concern someone here (a follower, a mention, a reply to a known post)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from fedi.extensions import db
+from fedi.federation import resolve
+from fedi.federation.handlers.context import Inbound
+from fedi.models import Account, Follow
+from fedi.services import remote
+
+
+def _concerns_us(obj: dict[str, Any], actor: Account) -> bool:
+    followed = db.session.scalar(
+        select(Follow.id)
+        .join(Account, Account.id == Follow.account_id)
+        .where(Follow.target_account_id == actor.id, Account.domain.is_(None))
+        .limit(1)
+    )
+    if followed is not None:
+        return True
+    addressed = [
+        remote.ref(x) for x in remote.as_list(obj.get("to")) + remote.as_list(obj.get("cc"))
+    ]
+    mentioned = [t.get("href") for t in remote.as_list(obj.get("tag")) if isinstance(t, dict)]
+    if any(resolve.is_local_uri(u) for u in addressed + mentioned if isinstance(u, str)):
+        return True
+    parent = resolve.object_id(obj.get("inReplyTo"))
+    return parent is not None and resolve.find_status_by_uri(parent) is not None
+
+
+def handle(ctx: Inbound) -> bool:
+    obj = ctx.object
+    if not isinstance(obj, dict):  # a bare reference: fetch it from the signer's host
+        uri = ctx.object_id
+        if not uri or not resolve.same_host(uri, ctx.actor.uri):
+            return False
+        obj = resolve.fetch_object(uri)
+        if obj is None:
+            return False
+    if obj.get("type") not in resolve.STATUS_TYPES or not isinstance(obj.get("id"), str):
+        return False
+    if not resolve.same_host(obj["id"], ctx.actor.uri):
+        ctx.note("object is not on the signer's host")
+        return False
+    if resolve.object_id(obj.get("attributedTo")) != ctx.actor.uri:
+        ctx.note("object is not attributed to the signer")
+        return False
+    if resolve.find_status_by_uri(obj["id"]) is not None:
+        return True
+    if not _concerns_us(obj, ctx.actor):
+        ctx.note("unsolicited: nobody here follows, is mentioned or is replied to")
+        return False
+    return resolve.ingest_status(obj) is not None

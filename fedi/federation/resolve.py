@@ -1,0 +1,214 @@
+"""Remote resolution: actors and statuses by URI (or `user@domain`), fetched with a signed GET
+and stored through the remote services; public keys for signature verification.
+
+Every fetched document passes through `client.get_object`, which refuses private addresses,
+oversized and non-ActivityStreams answers, and documents whose id is on another host.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from fedi import urls
+from fedi.extensions import db
+from fedi.federation import hosts
+from fedi.models import Account, Status, utcnow
+from fedi.services import remote
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(days=1)
+MAX_ANCESTORS = 5
+ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
+STATUS_TYPES = frozenset({"Note", "Question", "Article", "Page", "Video", "Event", "Audio"})
+
+
+def object_id(value: Any) -> str | None:
+    """The id of an AS2 reference: a bare IRI, or an object with an `id`."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("id"), str):
+        return value["id"]
+    if isinstance(value, list) and value:
+        return object_id(value[0])
+    return None
+
+
+def host_of(url: str | None) -> str | None:
+    """The normalised host (and port) of a URL: the unit that signs for what it serves."""
+    return hosts.normalize_host(url) or None if url else None
+
+
+def same_host(a: str | None, b: str | None) -> bool:
+    ha, hb = host_of(a), host_of(b)
+    return ha is not None and ha == hb
+
+
+def is_local_uri(uri: str | None) -> bool:
+    return same_host(uri, urls.base_url())
+
+
+def _fetch(url: str) -> dict[str, Any] | None:
+    from fedi.federation import client
+
+    try:
+        return client.get_object(url)
+    except client.FetchError as exc:
+        log.info("fetch of %s failed: %s", url, exc)
+        return None
+
+
+def fetch_object(url: str) -> dict[str, Any] | None:
+    """A document fetched from its origin (None when it cannot be had)."""
+    return None if is_local_uri(url) else _fetch(url)
+
+
+def find_account_by_uri(uri: str) -> Account | None:
+    return db.session.scalar(select(Account).where(Account.uri == uri))
+
+
+def _fresh(account: Account) -> bool:
+    return account.local or (
+        account.fetched_at is not None and utcnow() - account.fetched_at < STALE_AFTER
+    )
+
+
+def resolve_account(uri_or_acct: str, *, refresh: bool = False) -> Account | None:
+    """A known account, or one fetched (WebFinger first for `user@domain`) and stored."""
+    value = (uri_or_acct or "").strip()
+    if value.startswith(("http://", "https://")):
+        return _account_by_uri(value, refresh)
+    username, _, domain = value.removeprefix("acct:").lstrip("@").partition("@")
+    if not username:
+        return None
+    from fedi.services import accounts
+
+    known = accounts.find_by_acct(username, domain or None)
+    if known is not None and (known.local or (_fresh(known) and not refresh)):
+        return known
+    if not domain:
+        return None
+    uri = _webfinger_self(f"{username}@{domain}")
+    return _account_by_uri(uri, True) if uri else known
+
+
+def _webfinger_self(acct: str) -> str | None:
+    from fedi.federation import client
+
+    try:
+        jrd = client.webfinger(acct)
+    except client.FetchError as exc:
+        log.info("webfinger of %s failed: %s", acct, exc)
+        return None
+    for link in jrd.get("links") or []:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and "json" in str(link.get("type") or "")
+            and isinstance(link.get("href"), str)
+        ):
+            return link["href"]
+    return None
+
+
+def _account_by_uri(uri: str, refresh: bool) -> Account | None:
+    known = find_account_by_uri(uri)
+    if known is not None and (known.local or (_fresh(known) and not refresh)):
+        return known
+    if is_local_uri(uri):
+        return None
+    doc = _fetch(uri)
+    if not doc or doc.get("type") not in ACTOR_TYPES or not same_host(doc.get("id"), uri):
+        return known
+    return remote.upsert_account(doc, domain=host_of(doc["id"]) or "")
+
+
+def public_key_for(key_id: str, refresh: bool = False) -> str | None:
+    """The PEM of a signing key, cached on its actor's row; `refresh` refetches the actor
+    (a rotated key)."""
+    account = db.session.scalars(
+        select(Account).where(
+            or_(Account.public_key_id == key_id, Account.uri == key_id.split("#")[0])
+        )
+    ).first()
+    if account is not None and (account.local or (account.public_key and not refresh)):
+        return account.public_key if account.public_key_id == key_id else None
+    doc = _actor_for_key(key_id)
+    if doc is None:
+        return None
+    stored = remote.upsert_account(doc, domain=host_of(doc["id"]) or "")
+    if stored is None or stored.public_key_id != key_id:
+        return None
+    return stored.public_key
+
+
+def _actor_for_key(key_id: str) -> dict[str, Any] | None:
+    """The actor document owning a key: the key URL may serve the actor itself (Mastodon), a
+    key document naming its `owner`, or a stub of the actor (GoToSocial's `/main-key`)."""
+    url = key_id.split("#")[0]
+    doc = None if is_local_uri(url) else _fetch(url)
+    if doc is None:
+        return None
+    if doc.get("type") in ACTOR_TYPES:
+        complete = doc.get("id") == url and doc.get("preferredUsername") and doc.get("inbox")
+        owner = None if complete else doc.get("id")
+    else:
+        owner = object_id(doc.get("owner"))
+    if owner and owner != url:
+        if not same_host(owner, key_id):
+            return None
+        doc = _fetch(owner)
+    if not doc or doc.get("type") not in ACTOR_TYPES or not same_host(doc.get("id"), key_id):
+        return None
+    return doc
+
+
+def key_owner(key_id: str) -> Account | None:
+    """The account whose key this is (after `public_key_for` has stored it)."""
+    return db.session.scalar(select(Account).where(Account.public_key_id == key_id))
+
+
+def find_status_by_uri(uri: str | None) -> Status | None:
+    if not uri:
+        return None
+    return db.session.scalar(
+        select(Status).where(or_(Status.uri == uri, func.coalesce(Status.url, "") == uri))
+    )
+
+
+def resolve_status(uri: str, *, depth: int = MAX_ANCESTORS) -> Status | None:
+    """A known status by URI, or the object fetched from its origin and stored."""
+    known = find_status_by_uri(uri)
+    if known is not None or is_local_uri(uri):
+        return known
+    doc = _fetch(uri)
+    if not doc or not same_host(doc.get("id"), uri):
+        return None
+    return ingest_status(doc, depth=depth)
+
+
+def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status | None:
+    """Store a status object whose origin was checked by the caller: its author is resolved
+    (and must live on the object's host), its ancestors are fetched up to `depth` levels."""
+    if obj.get("type") not in STATUS_TYPES or not isinstance(obj.get("id"), str):
+        return None
+    known = find_status_by_uri(obj["id"])
+    if known is not None:
+        return known
+    author_uri = object_id(obj.get("attributedTo"))
+    if not author_uri or not same_host(author_uri, obj["id"]):
+        return None
+    author = resolve_account(author_uri)
+    if author is None or author.suspended_at is not None:
+        return None
+    parent_uri = object_id(obj.get("inReplyTo"))
+    parent = None
+    if parent_uri:
+        parent = find_status_by_uri(parent_uri)
+        if parent is None and depth > 0:
+            parent = resolve_status(parent_uri, depth=depth - 1)
+    return remote.create_status(obj, author=author, parent=parent)

@@ -1,0 +1,34 @@
+"""Model -> ActivityStreams JSON: pure functions (small loads of a status' tags and media)."""
+
+from fedi.federation.serializers.activities import (
+    accept,
+    announce,
+    block,
+    create,
+    delete,
+    follow,
+    like,
+    reject,
+    undo,
+    update,
+    update_actor,
+)
+from fedi.federation.serializers.actor import actor
+from fedi.federation.serializers.note import note, tombstone
+
+__all__ = [
+    "accept",
+    "actor",
+    "announce",
+    "block",
+    "create",
+    "delete",
+    "follow",
+    "like",
+    "note",
+    "reject",
+    "tombstone",
+    "undo",
+    "update",
+    "update_actor",
+]

@@ -1,0 +1,268 @@
+"""Remote statuses from Note objects (and Question, Article, Page, Video shown as posts):
+create, edit with history, delete."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from fedi import tasks
+from fedi.extensions import db
+from fedi.ids import new_id
+from fedi.models import (
+    Account,
+    Conversation,
+    MediaAttachment,
+    MediaType,
+    Mention,
+    ProcessingState,
+    Status,
+    StatusTag,
+    Visibility,
+    utcnow,
+)
+from fedi.services import counters, status_edits, statuses, tags
+from fedi.services.remote.common import (
+    MAX_ATTACHMENTS,
+    MAX_HTML,
+    MAX_MENTIONS,
+    MAX_NAME,
+    MAX_SUMMARY,
+    MAX_TAGS,
+    PUBLIC,
+    as_list,
+    parse_time,
+    plain,
+    ref,
+    text,
+    url,
+)
+from fedi.text.sanitize import sanitize_remote_html
+
+TITLED_TYPES = frozenset({"Article", "Page", "Video", "Event", "Audio"})
+
+
+def visibility_of(obj: dict[str, Any], author: Account) -> Visibility:
+    """public if as:Public is in `to`, unlisted if in `cc`, private if the author's followers
+    are addressed, else direct."""
+    to = {ref(x) for x in as_list(obj.get("to"))}
+    cc = {ref(x) for x in as_list(obj.get("cc"))}
+    if to & PUBLIC:
+        return Visibility.PUBLIC
+    if cc & PUBLIC:
+        return Visibility.UNLISTED
+    if author.followers_url and author.followers_url in to | cc:
+        return Visibility.PRIVATE
+    return Visibility.DIRECT
+
+
+def _language(obj: dict[str, Any]) -> tuple[str | None, Any]:
+    content_map = obj.get("contentMap")
+    if isinstance(content_map, dict) and content_map:
+        language, mapped = next(iter(content_map.items()))
+        ok = isinstance(language, str) and statuses.LANGUAGE_RE.match(language)
+        return (language if ok else None), mapped
+    return None, None
+
+
+def _titled(obj: dict[str, Any], body: str) -> str:
+    title = html.escape(plain(obj.get("name"), MAX_NAME))
+    link = html.escape(url(obj.get("url")) or obj["id"])
+    if not body and obj.get("type") != "Article":
+        body = text(obj.get("summary"), MAX_HTML)
+    return f'<p><strong>{title}</strong></p>{body}<p><a href="{link}">{link}</a></p>'
+
+
+def _poll(obj: dict[str, Any], body: str) -> str:
+    options = [
+        html.escape(plain(o.get("name"), MAX_NAME))
+        for o in as_list(obj.get("oneOf") or obj.get("anyOf"))[:MAX_TAGS]
+        if isinstance(o, dict)
+    ]
+    items = "".join(f"<li>{o}</li>" for o in options)
+    return f"{body}<ul>{items}</ul>" if items else body
+
+
+def content_of(obj: dict[str, Any]) -> tuple[str, str | None]:
+    """Sanitised HTML and language of a status object."""
+    language, mapped = _language(obj)
+    content = obj.get("content") if isinstance(obj.get("content"), str) else mapped
+    body = text(content, MAX_HTML)
+    if obj.get("type") in TITLED_TYPES:
+        body = _titled(obj, body)
+    elif obj.get("type") == "Question":
+        body = _poll(obj, body)
+    return sanitize_remote_html(body), language
+
+
+def _spoiler(obj: dict[str, Any]) -> str:
+    return plain(obj.get("summary"), MAX_SUMMARY) if obj.get("type") not in TITLED_TYPES else ""
+
+
+def _media_type(mime: str) -> MediaType:
+    kinds = {"image": MediaType.IMAGE, "video": MediaType.VIDEO, "audio": MediaType.AUDIO}
+    return kinds.get(mime.split("/")[0], MediaType.UNKNOWN)
+
+
+def _coordinate(focus: Any, index: int) -> float | None:
+    value = focus[index] if isinstance(focus, list) and len(focus) > index else None
+    return float(value) if isinstance(value, int | float) and -1 <= value <= 1 else None
+
+
+def _dimensions(item: dict[str, Any]) -> dict[str, Any]:
+    width, height = item.get("width"), item.get("height")
+    if isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0:
+        return {"original": {"width": width, "height": height}}
+    return {}
+
+
+def _attachments(obj: dict[str, Any], status: Status) -> None:
+    """Remote media are referenced by URL (caching them comes with the media work)."""
+    items = [a for a in as_list(obj.get("attachment")) if isinstance(a, dict) and url(a.get("url"))]
+    for position, item in enumerate(items[:MAX_ATTACHMENTS]):
+        mime = text(item.get("mediaType"), MAX_NAME)
+        db.session.add(
+            MediaAttachment(
+                id=new_id(), account_id=status.account_id, status_id=status.id,
+                type=_media_type(mime), position=position, remote_url=url(item.get("url")),
+                file_content_type=mime or None,
+                description=text(item.get("name") or item.get("summary"), 1500) or None,
+                blurhash=text(item.get("blurhash"), 255) or None,
+                focus_x=_coordinate(item.get("focalPoint"), 0),
+                focus_y=_coordinate(item.get("focalPoint"), 1),
+                meta=_dimensions(item), processing=ProcessingState.DONE,
+            )
+        )  # fmt: skip
+
+
+def _addressed(obj: dict[str, Any]) -> dict[str, bool]:
+    """Mentioned (Mention tags: shown) and merely addressed (to/cc: silent) actor URIs."""
+    hrefs: dict[str, bool] = {}
+    for tag in as_list(obj.get("tag"))[: MAX_TAGS + MAX_MENTIONS]:
+        if isinstance(tag, dict) and tag.get("type") == "Mention" and url(tag.get("href")):
+            hrefs[url(tag.get("href"))] = False
+    for address in as_list(obj.get("to")) + as_list(obj.get("cc")):
+        if ref(address) and ref(address) not in PUBLIC:
+            hrefs.setdefault(ref(address), True)
+    return dict(list(hrefs.items())[:MAX_MENTIONS])
+
+
+def _mentions(obj: dict[str, Any], status: Status) -> list[int]:
+    """Mention rows for the known accounts the object mentions or addresses; returns the ids
+    newly added."""
+    hrefs = _addressed(obj)
+    existing = set(
+        db.session.scalars(select(Mention.account_id).where(Mention.status_id == status.id))
+    )
+    rows = db.session.execute(
+        select(Account.id, Account.uri, Account.url).where(
+            Account.uri.in_(list(hrefs)) | Account.url.in_(list(hrefs))
+        )
+    )
+    added: list[int] = []
+    for account_id, uri, profile in rows:
+        if account_id in existing or account_id == status.account_id:
+            continue
+        existing.add(account_id)
+        silent = hrefs.get(uri, True) and hrefs.get(profile or "", True)
+        db.session.add(
+            Mention(id=new_id(), status_id=status.id, account_id=account_id, silent=silent)
+        )
+        added.append(account_id)
+    return added
+
+
+def _hashtags(obj: dict[str, Any], status: Status) -> None:
+    names = [
+        t["name"].lstrip("#")
+        for t in as_list(obj.get("tag"))
+        if isinstance(t, dict) and t.get("type") == "Hashtag" and isinstance(t.get("name"), str)
+    ]
+    tags.attach(status, names[:MAX_TAGS])
+
+
+def _conversation(obj: dict[str, Any], parent: Status | None) -> int:
+    if parent is not None and parent.conversation_id is not None:
+        return parent.conversation_id
+    uri = ref(obj.get("context")) or ref(obj.get("conversation"))
+    found = db.session.scalar(select(Conversation).where(Conversation.uri == uri)) if uri else None
+    if found is None:
+        found = Conversation(id=new_id(), uri=uri)
+        db.session.add(found)
+        db.session.flush()
+    return found.id
+
+
+def _new_status(obj: dict[str, Any], author: Account, parent: Status | None) -> Status:
+    content, language = content_of(obj)
+    published = min(parse_time(obj.get("published")) or utcnow(), utcnow())
+    spoiler = _spoiler(obj)
+    status = Status(
+        id=new_id(published), uri=obj["id"], url=url(obj.get("url")) or obj["id"],
+        account_id=author.id, content=content, spoiler_text=spoiler, local=False,
+        sensitive=obj.get("sensitive") is True or bool(spoiler), language=language,
+        visibility=visibility_of(obj, author), in_reply_to_uri=ref(obj.get("inReplyTo")),
+        created_at=published,
+    )  # fmt: skip
+    if parent is not None:
+        status.in_reply_to_id, status.in_reply_to_account_id = parent.id, parent.account_id
+    status.conversation_id = _conversation(obj, parent)
+    return status
+
+
+def create_status(
+    obj: dict[str, Any], *, author: Account, parent: Status | None = None
+) -> Status | None:
+    """Store a remote status with its mentions, hashtags and media, then fan it out (home
+    feeds of local followers, mention notifications, live streams)."""
+    status = _new_status(obj, author, parent)
+    db.session.add(status)
+    try:
+        db.session.flush()
+    except IntegrityError:  # stored meanwhile by another worker
+        db.session.rollback()
+        return db.session.scalar(select(Status).where(Status.uri == obj["id"]))
+    _mentions(obj, status)
+    _hashtags(obj, status)
+    _attachments(obj, status)
+    counters.bump(Account, author.id, "statuses_count", 1)
+    author.last_status_at = max(author.last_status_at or status.created_at, status.created_at)
+    if parent is not None and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
+        counters.bump(Status, parent.id, "replies_count", 1)
+    db.session.commit()
+    tasks.fan_out_status(status.id)
+    return status
+
+
+def update_status(status: Status, obj: dict[str, Any]) -> bool:
+    """Apply the author's edit with history; mentions and hashtags follow the new version.
+    False when nothing changed."""
+    content, language = content_of(obj)
+    spoiler = _spoiler(obj)
+    edited = min(parse_time(obj.get("updated")) or utcnow(), utcnow())
+    if status.edited_at is not None and edited <= status.edited_at:
+        return False  # an older edit arriving late
+    changed = status_edits.apply_remote_edit(
+        status=status, content=content, spoiler_text=spoiler, language=language,
+        sensitive=obj.get("sensitive") is True or bool(spoiler), edited_at=edited,
+    )  # fmt: skip
+    if not changed:
+        return False
+    added = _mentions(obj, status)
+    db.session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
+    _hashtags(obj, status)
+    db.session.commit()
+    status_edits.announce_edit(status.id, added)
+    return True
+
+
+def delete_status(status: Status) -> None:
+    """The status (and its boosts) leaves every feed; live streams are told."""
+    if status.deleted_at is not None:
+        return
+    statuses.remove(status)
+    db.session.commit()
+    tasks.status_removed(status.id)

@@ -1,0 +1,43 @@
+"""Search for the web UI: the client API's search, and, for a signed-in viewer, resolving a
+remote `@user@domain` or a URL through federation when nothing local matches."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fedi.errors import DomainError
+from fedi.models import Account
+from fedi.services import relations, search, visibility
+
+log = logging.getLogger(__name__)
+ACCT_RE = re.compile(r"^@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def run(viewer: Account, q: str, *, limit: int = 20) -> search.Results:
+    q = " ".join((q or "").split())
+    results = search.search(viewer, search.Query(q=q, resolve=True, limit=limit))
+    if results.accounts or results.statuses or not q:
+        return results
+    if ACCT_RE.match(q) or q.startswith(("https://", "http://")):
+        _resolve_remote(viewer, q, results)
+    return results
+
+
+def _resolve_remote(viewer: Account, q: str, results: search.Results) -> None:
+    try:
+        from fedi.federation import resolve
+    except ImportError:  # federation not installed in this build
+        return
+    try:
+        if q.startswith(("https://", "http://")):
+            status = resolve.resolve_status(q)
+            if status is not None and visibility.can_see(viewer, status):
+                results.statuses = [status]
+                return
+        account = resolve.resolve_account(q)
+    except (DomainError, OSError, ValueError) as exc:
+        log.info("resolving %s failed: %s", q, exc)
+        return
+    if account is not None and not relations.blocks_either_way(viewer.id, account.id):
+        results.accounts = [account]

@@ -1,0 +1,24 @@
+"""Web Push delivery: one task per (subscription, notification)."""
+
+from __future__ import annotations
+
+from fedi.services import push
+from fedi.tasks.queue import task
+
+
+@task(retries=2, retry_delay=30)
+def send_push(subscription_id: int, notification_id: int) -> None:
+    push.send(subscription_id, notification_id)
+
+
+@task()
+def push_notification(notification_id: int) -> None:
+    """Fan one new notification out to the recipient's subscriptions that want it."""
+    from fedi.extensions import db
+    from fedi.models import Notification
+
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return
+    for subscription_id in push.wanted(notification):
+        send_push(subscription_id, notification_id)

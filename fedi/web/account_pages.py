@@ -1,0 +1,29 @@
+"""Registers the signed-in web pages (sign-up, timelines, compose, actions, notifications,
+follow requests, lists, search, saved posts, settings) on the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from fedi.web import (
+        account_actions,
+        compose,
+        follow_requests_web,
+        lists_web,
+        notifications_web,
+        password,
+        saved,
+        search_web,
+        settings,
+        signup,
+        status_actions,
+        timelines_web,
+    )
+
+    for module in (
+        signup, password, timelines_web, compose, status_actions, account_actions,
+        notifications_web, follow_requests_web, lists_web, search_web, saved, settings,
+    ):  # fmt: skip
+        app.register_blueprint(module.bp)

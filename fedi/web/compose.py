@@ -1,0 +1,88 @@
+"""Writing: the compose form (on /home, /compose and the reply page) and posting it. Errors come
+back inline: HTMX swaps the form with the message, without JavaScript the page re-renders with
+the text kept. A post made with HTMX answers with its card for the top of the timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, request
+
+from fedi.errors import DomainError
+from fedi.models import Account
+from fedi.services import profiles, statuses
+from fedi.text.render import status_length
+from fedi.web.signed_in import card_context, is_htmx, login_required, render, viewer
+
+bp = Blueprint("web_compose", __name__)
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+
+
+def form_context(form: dict[str, str], error: str | None = None) -> dict[str, object]:
+    limit = current_app.config["FEDI"].MAX_STATUS_CHARS
+    used = status_length(form.get("text", ""), spoiler_text=form.get("spoiler_text", ""))
+    return {"form": form, "error": error, "max_chars": limit, "remaining": limit - used}
+
+
+def empty_form(account: Account, **values: str) -> dict[str, object]:
+    prefs = profiles.user_settings(account.user)
+    form = {
+        "text": "", "spoiler_text": "", "in_reply_to_id": "",
+        "visibility": prefs.get("default_privacy") or "public",
+        "language": prefs.get("default_language") or "",
+    } | values  # fmt: skip
+    return form_context(form)
+
+
+def _submitted() -> dict[str, str]:
+    keys = ("text", "spoiler_text", "visibility", "language", "in_reply_to_id")
+    return {key: request.form.get(key, "") for key in keys}
+
+
+@bp.get("/compose")
+@login_required
+def compose_page():
+    return render("app/compose.html", **empty_form(viewer()))
+
+
+@bp.get("/@<username>/<int:status_id>/reply")
+@login_required
+def reply_page(username: str, status_id: int):
+    me = viewer()
+    parent = statuses.get_visible(status_id, me)
+    mentions = {parent.account.acct} - {me.acct}
+    text = "".join(f"@{acct} " for acct in sorted(mentions))
+    visibility = parent.visibility.value if parent.visibility.value != "public" else None
+    form = empty_form(me, text=text, in_reply_to_id=str(parent.id))
+    if visibility:
+        form["form"]["visibility"] = visibility
+    return render("app/compose.html", parent=parent, **card_context([parent], me), **form)
+
+
+@bp.post("/compose")
+@login_required
+def post():
+    me = viewer()
+    form = _submitted()
+    try:
+        status = statuses.post_status(
+            account=me, text=form["text"], spoiler_text=form["spoiler_text"],
+            visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,
+            language=form["language"] or None, in_reply_to_id=form["in_reply_to_id"] or None,
+        )  # fmt: skip
+    except DomainError as err:
+        return _error(form, err)
+    if is_htmx():
+        return render("app/_card.html", status=status, **card_context([status], me))
+    if status.in_reply_to_id:
+        return redirect(f"/@{status.account.username}/{status.id}", 303)
+    return redirect("/home", 303)
+
+
+def _error(form: dict[str, str], err: DomainError):
+    message = err.message.removeprefix("Validation failed: ")
+    ctx = form_context(form, message)
+    if is_htmx():
+        response = render("app/_compose_form.html", **ctx)
+        response.headers.update({"HX-Retarget": "#compose", "HX-Reswap": "outerHTML"})
+        return response
+    return render("app/compose.html", code=err.status_code, **ctx)

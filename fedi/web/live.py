@@ -1,0 +1,305 @@
+"""Live updates for the web UI: `/web/live`, a WebSocket for htmx's ws extension.
+
+The signed-in user (the session cookie) opens it for the timeline on screen:
+`/web/live?timeline=home|local|federated|hashtag|profile|none` (`tag=` for hashtag, `account=` an
+account id for profile). The server sends server-rendered HTML: new cards with
+`hx-swap-oob="afterbegin"` into `#timeline`, deletions, and the unread badge (`#nav-badge`). What
+may be shown follows the streaming API exactly (fedi.streaming.streams/render: visibility, blocks,
+mutes, domain blocks). The browser sends `{"since_id": "<newest id shown>"}` when the socket opens
+(and after every reconnect); the server answers with what is newer first, from the timeline
+services, so nothing is lost while the network was down.
+
+Cross-site WebSocket hijacking: the upgrade is refused unless `Origin` is this instance.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, current_app, render_template, request
+from markupsafe import Markup, escape
+from simple_websocket import ConnectionClosed, Server
+from wsproto.frame_protocol import CloseReason
+
+from fedi.extensions import db
+from fedi.models import Account, Status, User
+from fedi.services import notifications, timelines
+from fedi.services.pagination import PageParams
+from fedi.streaming import channels
+from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, StreamError, Viewer
+from fedi.web.session import current_user
+
+log = logging.getLogger(__name__)
+bp = Blueprint("web_live", __name__)
+
+TIMELINES = frozenset({"home", "local", "federated", "hashtag", "profile", "none"})
+POLL_SECONDS = 0.2
+PING_INTERVAL = 30.0
+MAX_MESSAGE_BYTES = 4096
+CATCH_UP_LIMIT = 40
+BADGE_CAP = 99
+RECHECK_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Spec:
+    timeline: str
+    tag: str | None = None
+    account_id: int | None = None
+
+
+def parse_spec(args: Any) -> Spec:
+    timeline = args.get("timeline") or "none"
+    if timeline not in TIMELINES:
+        raise ValueError("unknown timeline")
+    if timeline == "hashtag":
+        tag = (args.get("tag") or "").lstrip("#")
+        if not tag:
+            raise ValueError("missing tag")
+        return Spec(timeline, tag=tag)
+    if timeline == "profile":
+        raw = args.get("account") or ""
+        if not raw.isdigit() or not 0 < int(raw) < 2**63:
+            raise ValueError("missing account")
+        return Spec(timeline, account_id=int(raw))
+    return Spec(timeline)
+
+
+def same_origin() -> bool:
+    """Whether the browser opened the socket from one of our pages."""
+    origin = (request.headers.get("Origin") or "").rstrip("/")
+    if not origin:
+        return False
+    settings = current_app.config["FEDI"]
+    return origin in (settings.base_url.rstrip("/"), request.host_url.rstrip("/"))
+
+
+# --- the streams behind each timeline --------------------------------------------------------
+
+
+def _streams(spec: Spec, viewer: Viewer) -> list[tuple[str, dict[str, Any]] | Stream]:
+    """Mastodon stream names (with parameters) or custom streams for a web timeline; the
+    notification stream is always there for the badge."""
+    wanted: list[tuple[str, dict[str, Any]] | Stream] = [("user:notification", {})]
+    if spec.timeline == "home":
+        wanted.append(("user", {}))
+    elif spec.timeline == "local":
+        wanted.append(("public:local", {}))
+    elif spec.timeline == "federated":
+        wanted.append(("public", {}))
+    elif spec.timeline == "hashtag":
+        wanted.append(("hashtag", {"tag": spec.tag}))
+    elif spec.timeline == "profile":
+        routes = {channels.PUBLIC: STATUS_EVENTS}
+        wanted.append(Stream("profile", ["profile"], routes, filtered=True, without_replies=True))
+    return wanted
+
+
+def attach(conn: Connection, spec: Spec) -> None:
+    for item in _streams(spec, conn.viewer):
+        if isinstance(item, Stream):
+            conn.streams[item.key] = item
+            conn.subscription.add(item.routes)
+        else:
+            conn.subscribe(item[0], item[1])
+
+
+def catch_up(spec: Spec, account: Account, since_id: int) -> list[Status]:
+    """What the timeline gained after `since_id` (newest first), as its page would show it."""
+    page = PageParams(since_id=since_id, limit=CATCH_UP_LIMIT)
+    if spec.timeline == "home":
+        return timelines.home(account, page)
+    if spec.timeline in ("local", "federated"):
+        return timelines.public(account, page, local=spec.timeline == "local")
+    if spec.timeline == "hashtag":
+        return timelines.tag(account, spec.tag or "", page)
+    if spec.timeline == "profile":
+        author = db.session.get(Account, spec.account_id)
+        if author is None:
+            return []
+        return timelines.account_statuses(account, author, page, exclude_replies=True)
+    return []
+
+
+# --- HTML fragments --------------------------------------------------------------------------
+
+
+def cards_fragment(statuses: list[Status], viewer: Account) -> str:
+    """Cards for the top of `#timeline`, rendered by the same partial as the pages."""
+    from fedi.web.context import page_context
+    from fedi.web.signed_in import card_context
+
+    context = card_context(statuses, viewer)  # the signed-in pages' card context
+    context.setdefault("ctx", page_context(viewer, statuses))
+    cards = "".join(render_template("_partials/status.html", status=s, **context) for s in statuses)
+    return f'<div id="timeline" hx-swap-oob="afterbegin">{cards}</div>'
+
+
+def delete_fragment(status_id: str) -> str:
+    return f'<div id="status-{escape(status_id)}" hx-swap-oob="delete"></div>'
+
+
+def badge_fragment(unread: int) -> str:
+    shown = str(unread) if unread <= BADGE_CAP else f"{BADGE_CAP}+"
+    hidden = "" if unread else " hidden"
+    return str(
+        Markup(
+            '<span id="nav-badge" class="badge" hx-swap-oob="true"{} aria-label="{} unread">'
+            "{}</span>"
+        ).format(Markup(hidden), unread, shown)
+    )
+
+
+# --- one connection --------------------------------------------------------------------------
+
+
+class LiveSession:
+    """The state of one open /web/live socket."""
+
+    def __init__(self, ws: Server, user_id: int, spec: Spec, viewer: Viewer) -> None:
+        self.ws = ws
+        self.user_id = user_id
+        self.spec = spec
+        self.conn = Connection(viewer)
+        self.sent: deque[int] = deque(maxlen=1024)
+        self.checked = time.monotonic()
+
+    def account(self) -> Account | None:
+        user = db.session.get(User, self.user_id)
+        if user is None or not user.can_sign_in:
+            return None
+        request.wren_user = user  # templates ask who is signed in
+        return user.account
+
+    def run(self) -> None:
+        try:
+            attach(self.conn, self.spec)
+            while not self.conn.closed:
+                self._read_messages()
+                for frame in self.conn.poll(POLL_SECONDS):
+                    self._send_frame(frame.event, frame.ref)
+                self._recheck()
+        finally:
+            self.conn.close()
+
+    def _recheck(self) -> None:
+        """Close the socket once the user may no longer sign in (signed out everywhere, etc.)."""
+        if time.monotonic() - self.checked < RECHECK_SECONDS:
+            return
+        self.checked = time.monotonic()
+        try:
+            if self.account() is None:
+                self.conn.closed = True
+        finally:
+            db.session.remove()
+
+    def _read_messages(self) -> None:
+        while (data := self.ws.receive(timeout=0)) is not None:
+            since_id = _since_id(data)
+            if since_id is not None:
+                self._catch_up(since_id)
+
+    def _catch_up(self, since_id: int) -> None:
+        try:
+            account = self.account()
+            if account is None:
+                self.conn.closed = True
+                return
+            rows = [s for s in catch_up(self.spec, account, since_id) if s.id not in self.sent]
+            if rows:
+                self.sent.extend(s.id for s in rows)
+                self.ws.send(cards_fragment(rows, account))
+            self.ws.send(badge_fragment(_unread(account)))
+        finally:
+            db.session.remove()
+
+    def _send_frame(self, event: str, ref: str | None) -> None:
+        try:
+            account = self.account()
+            if account is None:
+                self.conn.closed = True
+                return
+            html = self._render(event, ref, account)
+            if html:
+                self.ws.send(html)
+        finally:
+            db.session.remove()
+
+    def _render(self, event: str, ref: str | None, account: Account) -> str | None:
+        if event == "notification":
+            return badge_fragment(_unread(account))
+        if event == "delete" and ref:
+            return delete_fragment(ref)
+        if event != "update" or not ref or not ref.isdigit() or int(ref) in self.sent:
+            return None
+        rows = timelines.load([int(ref)])
+        if not rows:
+            return None
+        if self.spec.timeline == "profile" and rows[0].account_id != self.spec.account_id:
+            return None
+        self.sent.append(rows[0].id)
+        return cards_fragment(rows, account)
+
+
+def _since_id(data: Any) -> int | None:
+    if not isinstance(data, str):
+        return None
+    try:
+        message = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    raw = message.get("since_id") if isinstance(message, dict) else None
+    raw = str(raw) if isinstance(raw, int | str) else ""
+    return int(raw) if raw.isdigit() and int(raw) < 2**63 else None
+
+
+def _unread(account: Account) -> int:
+    return notifications.unread_count(account, notifications.Filters(), limit=BADGE_CAP + 1)
+
+
+# --- the endpoint ----------------------------------------------------------------------------
+
+
+@bp.route("/web/live", websocket=True)
+def live():
+    try:
+        user = current_user()
+        if user is None:
+            return Response("Sign in first", status=401, mimetype="text/plain")
+        if not same_origin():
+            return Response("Cross-origin WebSocket refused", status=403, mimetype="text/plain")
+        spec = parse_spec(request.args)
+        viewer = Viewer(user.account.id, 0, frozenset({"read"}))
+        user_id = user.id
+    except ValueError as err:
+        return Response(str(err), status=400, mimetype="text/plain")
+    finally:
+        db.session.remove()
+    options = {
+        "ping_interval": PING_INTERVAL,
+        "max_message_size": MAX_MESSAGE_BYTES,
+        **current_app.config.get("SOCK_SERVER_OPTIONS", {}),
+    }
+    ws = Server(request.environ, **options)
+    try:
+        LiveSession(ws, user_id, spec, viewer).run()
+    except ConnectionClosed:
+        pass
+    except StreamError as err:
+        log.info("live stream refused: %s", err.message)
+    except Exception:  # 1011: htmx's ws extension reconnects after it
+        log.exception("live connection failed")
+        with suppress(Exception):
+            ws.close(CloseReason.INTERNAL_ERROR, "Internal error")
+    finally:
+        with suppress(Exception):
+            ws.close()
+    from fedi.streaming.websocket import _Upgraded
+
+    return _Upgraded(ws.mode)

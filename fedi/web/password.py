@@ -1,0 +1,41 @@
+"""Forgotten password: ask for a link, then choose a new password from it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from fedi.errors import DomainError
+from fedi.services import mail, password_reset
+from fedi.web.signed_in import render
+
+bp = Blueprint("web_password", __name__, url_prefix="/auth/password")
+
+
+@bp.get("/new")
+def new():
+    return render("auth/password_new.html", sent=False, email="")
+
+
+@bp.post("/new")
+def send():
+    email = request.form.get("email", "")
+    password_reset.request_reset(email)
+    return render("auth/password_new.html", sent=True, email=email, mailed=mail.can_send())
+
+
+@bp.get("/edit")
+def edit():
+    token = request.args.get("token", "")
+    password_reset.find_by_token(token)
+    return render("auth/password_edit.html", token=token, error=None)
+
+
+@bp.post("/edit")
+def update():
+    token = request.form.get("token", "")
+    try:
+        password_reset.reset(token=token, password=request.form.get("password", ""))
+    except DomainError as err:
+        message = err.message.removeprefix("Validation failed: ")
+        return render("auth/password_edit.html", code=err.status_code, token=token, error=message)
+    return render("auth/password_done.html")

@@ -1,0 +1,28 @@
+"""Hashtag pages: `/tags/<name>`, the public posts that use it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from fedi.services import web_pages
+from fedi.services.pagination import PageParams
+from fedi.web import context
+from fedi.web.render import render_page
+from fedi.web.session import current_web_account
+
+bp = Blueprint("tag_pages", __name__)
+
+
+@bp.get("/tags/<name>")
+def show(name: str):
+    viewer = current_web_account()
+    max_id = PageParams.parse(request.args).max_id
+    tag, page = web_pages.tag(viewer, name, max_id)
+    return render_page(
+        "tags/show.html",
+        block="timeline",
+        tag=tag,
+        page=page,
+        ctx=context.page_context(viewer, page.statuses),
+        first_page=max_id is None,
+    )

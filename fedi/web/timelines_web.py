@@ -1,0 +1,60 @@
+"""The signed-in timelines: home (with the compose form), local and federated, each a page of
+status cards with a "load more" link that HTMX turns into an in-place append."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, url_for
+
+from fedi.models import Status
+from fedi.services import timelines, visibility
+from fedi.services.pagination import PageParams
+from fedi.services.web_pages import Page
+from fedi.web import compose
+from fedi.web import session as web_session
+from fedi.web.signed_in import card_context, login_required, render, viewer
+
+bp = Blueprint("web_timelines", __name__)
+
+
+def timeline_page(template: str, rows: list[Status], params: PageParams, **ctx):
+    """A page of cards, or, for "load more" with HTMX, just the cards and the next link."""
+    next_max_id = rows[-1].id if len(rows) >= params.limit else None
+    page = Page(statuses=visibility.permitted(viewer(), rows), next_max_id=next_max_id)
+    return render(
+        template, "page", page=page, first_page=params.max_id is None,
+        **card_context(page.statuses, viewer()), **ctx,
+    )  # fmt: skip
+
+
+def _params() -> PageParams:
+    return PageParams.parse(request.args)
+
+
+@bp.get("/home")
+@login_required
+def home():
+    me, params = viewer(), _params()
+    return timeline_page(
+        "app/timeline.html", timelines.home(me, params), params, title="Home", name="home",
+        **compose.empty_form(me),
+    )  # fmt: skip
+
+
+@bp.get("/local")
+def local():
+    if web_session.current_web_account() is None:  # visitors get the public page
+        return redirect(url_for("public_pages.local"), 302)
+    params = _params()
+    rows = timelines.public(viewer(), params, local=True)
+    return timeline_page("app/timeline.html", rows, params, title="Local timeline", name="local")
+
+
+@bp.get("/federated")
+def federated():
+    if web_session.current_web_account() is None:
+        return redirect(url_for("public_pages.federated"), 302)
+    params = _params()
+    rows = timelines.public(viewer(), params)
+    return timeline_page(
+        "app/timeline.html", rows, params, title="Federated timeline", name="federated"
+    )

@@ -1,0 +1,191 @@
+# ruff: noqa: F811  (pytest fixtures imported from remote_actor are parameters here)
+"""The inbox endpoints: limits, parsing, signatures, signer == actor, storage and idempotency."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from fedi.extensions import db
+from fedi.models import Account, Follow, InboxItem, InboxState, Status, utcnow
+from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
+    fixture,
+    mallory,
+    private_fetches,
+    remote_keys,
+    remote_server,
+    rita,
+    stale_date,
+)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _follow(rita, alice) -> dict:
+    return fixture("mastodon_follow.json", REMOTE=rita.server.base, ACTOR=rita.uri,
+                   LOCAL_ACTOR=alice.uri)  # fmt: skip
+
+
+def test_signed_follow_is_stored_and_answered_202(client, alice, rita):
+    resp = rita.post(client, "/users/alice/inbox", _follow(rita, alice))
+    assert resp.status_code == 202
+    item = db.session.scalar(select(InboxItem))
+    assert item.activity_type == "Follow" and item.actor_uri == rita.uri
+    assert item.recipient_account_id == alice.id
+    assert item.state == InboxState.PROCESSED
+    remote = db.session.scalar(select(Account).where(Account.uri == rita.uri))
+    assert remote.public_key_id == rita.key_id and "BEGIN PUBLIC KEY" in remote.public_key
+    assert remote.domain == rita.server.base.removeprefix("http://")
+
+
+def test_shared_inbox_accepts_too(client, alice, rita):
+    assert rita.post(client, "/inbox", _follow(rita, alice)).status_code == 202
+    assert _count(Follow) == 1
+
+
+def test_missing_signature_is_401(client, alice, rita):
+    body = json.dumps(_follow(rita, alice))
+    resp = client.post("/users/alice/inbox", data=body,
+                       headers={"Content-Type": "application/activity+json"})  # fmt: skip
+    assert resp.status_code == 401
+    assert _count(InboxItem) == 0
+
+
+def test_bad_signature_is_401(client, alice, rita, mallory):
+    # Signed with mallory's private key but claiming rita's key id.
+    resp = rita.post(client, "/users/alice/inbox", _follow(rita, alice),
+                     private_pem=mallory.private_pem)  # fmt: skip
+    assert resp.status_code == 401
+    assert _count(InboxItem) == 0
+
+
+def test_tampered_body_is_401(client, alice, rita):
+    body = json.dumps(_follow(rita, alice)).encode()
+    headers = rita.signed_headers("/users/alice/inbox", body)
+    tampered = body.replace(b"Follow", b"Block")
+    resp = client.post("/users/alice/inbox", data=tampered, headers=headers)
+    assert resp.status_code == 401
+
+
+def test_signer_who_is_not_the_actor_is_401(client, alice, rita, mallory):
+    activity = _follow(rita, alice)  # actor: rita; signed by mallory with mallory's own key
+    resp = mallory.post(client, "/users/alice/inbox", activity)
+    assert resp.status_code == 401
+    assert _count(InboxItem) == 0 and _count(Follow) == 0
+
+
+def test_stale_date_is_401(client, alice, rita):
+    resp = rita.post(client, "/users/alice/inbox", _follow(rita, alice), date=stale_date())
+    assert resp.status_code == 401
+
+
+def test_duplicate_activity_is_processed_once(client, alice, bob, rita):
+    activity = rita.activity("Follow", bob.uri)
+    assert rita.post(client, "/inbox", activity).status_code == 202
+    assert rita.post(client, "/inbox", activity).status_code == 202
+    assert _count(InboxItem) == 1
+    assert _count(Follow) == 1
+    assert len(rita.server.posted("Accept")) == 1
+
+
+def test_oversized_body_is_413(client, alice, rita):
+    activity = _follow(rita, alice)
+    activity["padding"] = "x" * (1024 * 1024)
+    resp = rita.post(client, "/users/alice/inbox", activity)
+    assert resp.status_code == 413
+
+
+def test_not_json_is_400(client, alice):
+    resp = client.post("/users/alice/inbox", data=b"{nope",
+                       headers={"Content-Type": "application/activity+json"})  # fmt: skip
+    assert resp.status_code == 400
+    resp = client.post("/users/alice/inbox", data=b"[1, 2]")
+    assert resp.status_code == 400
+
+
+def test_unknown_inbox_owner_is_404(client, rita):
+    resp = rita.post(client, "/users/nobody/inbox", rita.activity("Follow", "x"))
+    assert resp.status_code == 404
+
+
+def test_suspended_actor_is_accepted_and_dropped(client, alice, rita):
+    assert rita.post(client, "/inbox", rita.activity("Like", "x")).status_code == 202
+    remote = db.session.scalar(select(Account).where(Account.uri == rita.uri))
+    remote.suspended_at = utcnow()
+    db.session.commit()
+    resp = rita.post(client, "/users/alice/inbox", _follow(rita, alice))
+    assert resp.status_code == 202
+    assert _count(Follow) == 0
+    assert _count(InboxItem) == 1  # only the first one was stored
+
+
+def test_delete_of_an_unknown_actor_is_accepted_without_a_fetch(client, rita):
+    gets = len(rita.server.gets)
+    resp = client.post(
+        "/inbox",
+        data=json.dumps(rita.activity("Delete", rita.uri)),
+        headers={"Content-Type": "application/activity+json"},
+    )
+    assert resp.status_code == 202
+    assert len(rita.server.gets) == gets and _count(InboxItem) == 0
+
+
+def test_unknown_type_is_recorded_and_ignored(client, alice, rita):
+    resp = rita.post(client, "/inbox", rita.activity("EmojiReact", alice.uri, content="🐦"))
+    assert resp.status_code == 202
+    item = db.session.scalar(select(InboxItem))
+    assert item.activity_type == "EmojiReact" and item.state == InboxState.IGNORED
+    assert _count(Status) == 0
+
+
+def test_key_served_apart_from_the_actor(
+    client, alice, remote_server, remote_keys, private_fetches
+):
+    """GoToSocial-style key ids (`/users/x/main-key`) serve a stub naming the actor."""
+    from tests.federation.remote_actor import RemoteActor
+
+    gina = RemoteActor(remote_server, "gina", remote_keys[1])
+    gina.key_id = f"{gina.uri}/main-key"
+    gina.doc["publicKey"]["id"] = gina.key_id
+    remote_server.docs["/users/gina/main-key"] = {
+        "id": gina.uri, "type": "Person", "publicKey": gina.doc["publicKey"],
+    }  # fmt: skip
+    assert gina.post(client, "/inbox", gina.activity("Follow", alice.uri)).status_code == 202
+    account = db.session.scalar(select(Account).where(Account.uri == gina.uri))
+    assert account.public_key_id == gina.key_id and account.inbox_url.endswith("/gina/inbox")
+    assert _count(Follow) == 1
+
+
+def test_rotated_key_is_refetched_once(client, alice, rita, remote_keys):
+    assert rita.post(client, "/inbox", rita.activity("Like", "x")).status_code == 202
+    new_private, new_public = remote_keys[1]
+    rita.private_pem = new_private
+    rita.doc["publicKey"]["publicKeyPem"] = new_public
+    assert rita.post(client, "/users/alice/inbox", _follow(rita, alice)).status_code == 202
+    remote = db.session.scalar(select(Account).where(Account.uri == rita.uri))
+    assert remote.public_key == new_public
+
+
+def test_pending_items_are_requeued(client, alice, rita):
+    """A lost queue loses nothing: a stored item still pending is processed by the sweep."""
+    from datetime import timedelta
+
+    from fedi.services import inbox
+
+    item = InboxItem(
+        activity_uri=f"{rita.uri}/lost/1", activity_type="Follow", actor_uri=rita.uri,
+        payload=rita.activity("Follow", alice.uri), created_at=utcnow() - timedelta(hours=1),
+    )  # fmt: skip
+    item.payload["id"] = item.activity_uri
+    db.session.add(item)
+    db.session.commit()
+    from fedi.federation import resolve
+
+    resolve.resolve_account(rita.uri)
+    assert inbox.requeue_pending() == 1
+    db.session.expire_all()
+    assert db.session.get(InboxItem, item.id).state == InboxState.PROCESSED
+    assert _count(Follow) == 1
