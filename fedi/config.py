@@ -70,6 +70,8 @@ class Settings:
     # API rate limits (fedi/api/ratelimit.py); RATE_LIMITS overrides a rule: {name: (limit, secs)}.
     RATE_LIMIT_ENABLED: bool = True
     RATE_LIMITS: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Seconds before the first retry of a failed delivery (then exponential backoff).
+    DELIVERY_RETRY_BASE: float = 30.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -104,6 +106,7 @@ class Settings:
             SMTP_PASSWORD=env.get("SMTP_PASSWORD", ""),
             SMTP_FROM_ADDRESS=env.get("SMTP_FROM_ADDRESS", ""),
             RATE_LIMIT_ENABLED=_bool(env.get("RATE_LIMIT_ENABLED"), True),
+            DELIVERY_RETRY_BASE=float(env.get("DELIVERY_RETRY_BASE") or 30.0),
         )
         settings.validate()
         return settings

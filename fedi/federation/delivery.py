@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
+from flask import current_app, has_app_context
 from sqlalchemy import and_, delete, or_, select, update
 
 from fedi import tasks
@@ -43,7 +44,7 @@ from fedi.services.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 
-BASE_DELAY = 30.0  # seconds before the first retry
+BASE_DELAY = 30.0  # seconds before the first retry (Settings.DELIVERY_RETRY_BASE)
 BACKOFF_FACTOR = 2.2
 MAX_DELAY = 12 * 3600.0  # one wait never exceeds this
 MAX_ATTEMPTS = 16  # ~3.3 days of tries with the figures above
@@ -54,6 +55,7 @@ FAILURE_DAYS = 7  # distinct days of failure before a domain is unavailable (as 
 PROBE_INTERVAL = timedelta(hours=1)
 MAX_WAIT = timedelta(days=14)  # rows held for an unavailable domain are dropped after this
 REQUEUE_BATCH = 1000
+RETRY_TASK_MAX = 300.0  # a retry due within this many seconds gets its own delayed task
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,13 @@ def requeue_due(limit: int = REQUEUE_BATCH) -> int:
 
 def backoff(attempts: int) -> float:
     """Seconds to wait after the `attempts`-th failed try: exponential, capped, jittered."""
-    delay = min(BASE_DELAY * BACKOFF_FACTOR ** max(attempts - 1, 0), MAX_DELAY)
+    delay = min(_base_delay() * BACKOFF_FACTOR ** max(attempts - 1, 0), MAX_DELAY)
     return delay * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+def _base_delay() -> float:
+    settings = current_app.config.get("FEDI") if has_app_context() else None
+    return float(getattr(settings, "DELIVERY_RETRY_BASE", BASE_DELAY))
 
 
 def _claim(delivery_id: int, now: datetime) -> Delivery | None:
@@ -240,6 +247,7 @@ def _record(delivery: Delivery, result: client.PostResult, duration: int) -> Non
     if code is not None and 400 <= code < 500 and code not in (408, 429):
         _finish(delivery, DeliveryState.FAILED, code, result.error, duration)
         return
+    wait = 0.0
     if delivery.attempts >= MAX_ATTEMPTS:
         _finish(delivery, DeliveryState.FAILED, code, result.error, duration)
     else:
@@ -251,6 +259,9 @@ def _record(delivery: Delivery, result: client.PostResult, duration: int) -> Non
     if code != 429:
         _domain_failed(delivery.domain, now)
     db.session.commit()
+    if delivery.state == DeliveryState.PENDING and wait <= RETRY_TASK_MAX:
+        # A timely retry; `requeue_due` (every minute) still catches it if this task is lost.
+        tasks.deliver.schedule((delivery.id,), delay=wait)
 
 
 def _log(delivery: Delivery, code: int | None, error: str | None, duration: int) -> None:

@@ -231,6 +231,9 @@ def post_status(
         language=language_for(language, account), local=True, application_id=application_id,
     )  # fmt: skip
     _insert(status, account, parent, media)
+    # The author's own home shows the post at once (a redirect to /home must find it); the
+    # fan-out task reaches everyone else and skips this row.
+    db.session.add(FeedEntry(account_id=account.id, status_id=status.id, author_id=account.id))
     idempotency.remember(account, idempotency_key, status.id)
     try:
         db.session.commit()

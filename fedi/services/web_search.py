@@ -11,7 +11,7 @@ from fedi.models import Account
 from fedi.services import relations, search, visibility
 
 log = logging.getLogger(__name__)
-ACCT_RE = re.compile(r"^@?[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+ACCT_RE = re.compile(r"^@?[A-Za-z0-9_.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d{1,5})?$")
 
 
 def run(viewer: Account, q: str, *, limit: int = 20) -> search.Results:
@@ -19,6 +19,12 @@ def run(viewer: Account, q: str, *, limit: int = 20) -> search.Results:
     results = search.search(viewer, search.Query(q=q, resolve=True, limit=limit))
     if results.accounts or results.statuses or not q:
         return results
+    return resolve_remote(viewer, q, results)
+
+
+def resolve_remote(viewer: Account, q: str, results: search.Results) -> search.Results:
+    """Fill empty `results` with the remote account or status `q` names, fetched (the client
+    API's search with `resolve=true` too)."""
     if ACCT_RE.match(q) or q.startswith(("https://", "http://")):
         _resolve_remote(viewer, q, results)
     return results

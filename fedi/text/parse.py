@@ -83,7 +83,8 @@ URL_RE = re.compile(
 
 MENTION_RE = re.compile(
     rf"(?<![=/{WORD}])@(?P<username>[A-Za-z0-9_]+(?:[.-]+[A-Za-z0-9_]+)*)"
-    rf"(?:@(?P<domain>[{WORD}]+(?:[.-]+[{WORD}]+)*))?"
+    # A port after the domain (`@user@127.0.0.1:3000`) belongs to it: instances off port 443.
+    rf"(?:@(?P<domain>[{WORD}]+(?:[.-]+[{WORD}]+)*(?::[0-9]{{1,5}}(?![{WORD}]))?))?"
 )
 # twitter-text rejects a mention directly followed by another at sign, a Latin accented
 # letter (so `@josé` is not `@jos`) or `://`.

@@ -233,6 +233,24 @@ def test_server_error_is_retried_with_growing_backoff(alice, servers):
     assert 2.5 * 86400 < total < 4 * 86400
 
 
+def test_retry_base_setting_and_a_delayed_task_for_the_retry(app, alice, servers):
+    settings = app.config["FEDI"]
+    saved, settings.DELIVERY_RETRY_BASE = settings.DELIVERY_RETRY_BASE, 2.0
+    try:
+        servers[0].status = 500
+        follow(remote(servers[0], "ann", "one.example"), alice)
+        before = utcnow()
+        statuses.post_status(account=alice, text="Hello")
+    finally:
+        settings.DELIVERY_RETRY_BASE = saved
+    (row,) = rows()
+    assert 1.6 <= (row.next_attempt_at - before).total_seconds() <= 2.4 + 5
+    # the retry has its own delayed task, due when the row is (not at the next periodic run)
+    (task,) = [t for t in queue.huey.scheduled() if t.args == (row.id,)]
+    due = row.next_attempt_at.replace(tzinfo=None)  # both UTC; one of them naive
+    assert abs((task.eta.replace(tzinfo=None) - due).total_seconds()) < 5
+
+
 def test_gives_up_after_the_last_attempt(alice, servers):
     one = servers[0]
     one.status = 502

@@ -102,6 +102,17 @@ def test_invalid_visibility_is_rejected(alice):
     assert count(Status) == 0
 
 
+def test_the_author_sees_the_post_at_home_before_fan_out(alice, bob, monkeypatch):
+    """A form post redirects to /home at once: the author's row must not wait for the task."""
+    follows.follow(account=bob, target=alice)
+    monkeypatch.setattr(statuses.tasks, "fan_out_status", lambda status_id: None)
+
+    status = statuses.post_status(account=alice, text="Mine, right away")
+
+    assert home_ids(alice) == [status.id]
+    assert status.id not in home_ids(bob)  # followers still wait for the fan-out
+
+
 def test_reply_joins_the_thread_and_counts(alice, bob):
     parent = statuses.post_status(account=alice, text="Question?")
     reply = statuses.post_status(account=bob, text="@alice Answer.", in_reply_to=parent)

@@ -51,6 +51,9 @@ def test_remote_mention_keeps_case_as_typed():
         ("@alice@bücher.example", ["@alice@bücher.example"]),
         ("line\n@alice", ["@alice"]),
         ("「@alice」", ["@alice"]),
+        ("@alice@127.0.0.1:3000 hi", ["@alice@127.0.0.1:3000"]),  # an instance off port 443
+        ("@alice@example.com: hi", ["@alice@example.com"]),
+        ("@alice@example.com:30a", ["@alice@example.com"]),
     ],
 )
 def test_mentions_found(text, expected):

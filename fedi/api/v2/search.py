@@ -11,7 +11,7 @@ from fedi.api.json import json_response
 from fedi.api.pagination import page_params
 from fedi.api.params import params
 from fedi.errors import DomainError
-from fedi.services import search
+from fedi.services import search, web_search
 
 bp = Blueprint("api_v2_search", __name__, url_prefix="/api/v2/search")
 LIMIT = 20
@@ -39,11 +39,21 @@ def _query() -> search.Query:
     )  # fmt: skip
 
 
+def _resolve_remotely(who, query: search.Query, found: search.Results) -> bool:
+    """`resolve=true` fetches the remote account or status named when nothing local matched."""
+    wanted = who is not None and query.resolve and not query.offset
+    return wanted and query.type != "hashtags" and not (found.accounts or found.statuses)
+
+
 @bp.get("")
 @optional_oauth("read:search")
 def index():
-    who = viewer()
-    found = search.search(who, _query())
+    who, query = viewer(), _query()
+    found = search.search(who, query)
+    if _resolve_remotely(who, query, found):
+        found = web_search.resolve_remote(who, " ".join(query.q.split()), found)
+        found.accounts = found.accounts if query.type in (None, "accounts") else []
+        found.statuses = found.statuses if query.type in (None, "statuses") else []
     return json_response(
         {
             "accounts": [entities.account(a) for a in found.accounts],
