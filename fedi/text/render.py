@@ -83,12 +83,12 @@ def status_length(text: str, *, spoiler_text: str = "") -> int:
     text = text.strip(_RUBY_WHITESPACE)
     entities = parse.remove_overlapping([*parse.extract_urls(text), *parse.extract_mentions(text)])
 
-    def placeholder(entity: parse.Entity) -> str:
+    def counted_as(entity: parse.Entity) -> str:
         if isinstance(entity, parse.Url):
             return "x" * URL_PLACEHOLDER_LENGTH
         return f"@{entity.username}" if isinstance(entity, parse.Mention) else ""
 
-    countable = _rewrite(text, entities, placeholder, plain=str)
+    countable = _rewrite(text, entities, counted_as, plain=str)
     return count_graphemes(spoiler_text.strip(_RUBY_WHITESPACE) + countable)
 
 
