@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from fedi.config import ROOT, Settings
+
+if TYPE_CHECKING:  # Flask loads in create_app(): gunicorn's arbiter imports this package too
+    from flask import Flask
 
 __version__ = "0.1.0"
 SOFTWARE_NAME = "Wren"
@@ -15,6 +17,8 @@ MASTODON_API_VERSION = "4.3.0"
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app. `settings` defaults to the environment (see fedi/config.py)."""
+    from flask import Flask
+
     settings = settings or Settings.from_env()
     app = Flask(
         __name__,
