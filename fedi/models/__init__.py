@@ -30,6 +30,7 @@ from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthTok
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.push import PushSubscription
 from fedi.models.relations import AccountDomainBlock, Block, Follow, FollowRequest, Mute
+from fedi.models.reports import Report, ReportCategory
 from fedi.models.statuses import (
     Conversation,
     ConversationMute,
@@ -84,6 +85,8 @@ __all__ = [
     "ProcessingState",
     "PushSubscription",
     "RepliesPolicy",
+    "Report",
+    "ReportCategory",
     "Role",
     "Status",
     "StatusEdit",

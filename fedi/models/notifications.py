@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fedi.extensions import db
 from fedi.models.accounts import Account
 from fedi.models.base import created_at, snowflake_pk, str_enum
+from fedi.models.reports import Report
 from fedi.models.statuses import Status
 
 
@@ -41,12 +42,17 @@ class Notification(db.Model):
     status_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="CASCADE"), index=True
     )
+    # admin.report: the report it is about.
+    report_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
     group_key: Mapped[str | None] = mapped_column(String(255))
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = created_at()
 
     from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
     status: Mapped[Status | None] = relationship()
+    report: Mapped[Report | None] = relationship()
 
 
 Index("ix_notifications_account_id_id", Notification.account_id, Notification.id.desc())
