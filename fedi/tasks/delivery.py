@@ -15,7 +15,7 @@ from huey import crontab
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import delivery, recipients, serializers
+from fedi.federation import delivery, instance_actor, recipients, serializers
 from fedi.models import (
     Account,
     Block,
@@ -27,6 +27,7 @@ from fedi.models import (
     OutboxActivity,
     Status,
 )
+from fedi.services import reports
 from fedi.tasks.queue import periodic, task
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "federate_block",
     "federate_create",
     "federate_delete",
+    "federate_flag",
     "federate_follow",
     "federate_like",
     "federate_profile",
@@ -248,3 +250,14 @@ def federate_profile(account_id: int) -> None:
     if account is None or not account.local:
         return
     _send(account, serializers.update_actor(account), recipients.for_account(account))
+
+
+@task(retries=3, retry_delay=10)
+def federate_flag(report_id: int) -> None:
+    """Forward a local report to the reported account's server, from our instance actor."""
+    report = reports.get_for_flag(report_id)
+    if report is None or report.target_account.local:
+        return
+    actor = instance_actor.get_instance_actor()
+    activity = serializers.flag(report, actor, reports.reported_statuses(report))
+    _send(actor, activity, recipients.for_actor(report.target_account))

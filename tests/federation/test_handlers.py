@@ -364,13 +364,6 @@ def test_block_ends_follows_and_undo_unblocks(client, alice, rita):
     assert _count(Block) == 0
 
 
-def test_flag_is_recorded_and_ignored(client, alice, rita):
-    rita.post(client, "/inbox", rita.activity("Flag", [alice.uri], content="spam"))
-    item = _item()
-    assert item.activity_type == "Flag" and item.state == InboxState.IGNORED
-    assert "report" in item.error
-
-
 def test_move_moves_local_followers_when_the_new_account_lists_the_old(
     client, alice, rita, remote_server, remote_keys
 ):

@@ -12,6 +12,7 @@ from typing import Any
 
 from fedi.api.entities.account import account as account_entity
 from fedi.api.entities.common import iso
+from fedi.api.entities.report import report
 from fedi.api.entities.status import StatusContext, status
 from fedi.models import Account, Notification, NotificationType
 from fedi.services import notifications
@@ -43,6 +44,8 @@ def notification(row: Notification, ctx: StatusContext) -> dict[str, Any]:
     }
     if row.type in STATUS_TYPES:
         body["status"] = status(row.status, ctx) if row.status is not None else None
+    if row.type == NotificationType.ADMIN_REPORT and row.report is not None:
+        body["report"] = report(row.report)
     return body
 
 

@@ -14,6 +14,7 @@ from fedi.federation.serializers.activities import (
     update_actor,
 )
 from fedi.federation.serializers.actor import actor
+from fedi.federation.serializers.flag import flag
 from fedi.federation.serializers.note import note, tombstone
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "block",
     "create",
     "delete",
+    "flag",
     "follow",
     "like",
     "note",

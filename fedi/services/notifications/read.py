@@ -23,6 +23,7 @@ from fedi.models import (
     Mute,
     Notification,
     NotificationType,
+    Report,
     Status,
     utcnow,
 )
@@ -35,6 +36,7 @@ LOAD = (
         selectinload(Status.account),
         selectinload(Status.reblog).selectinload(Status.account),
     ),
+    selectinload(Notification.report).selectinload(Report.target_account),
 )
 
 
@@ -143,7 +145,7 @@ def preload(rows: Sequence[Notification]) -> Sequence[Notification]:
 
 
 def _lacking(row: Notification) -> bool:
-    if {"from_account", "status"} & inspect(row).unloaded:
+    if {"from_account", "status", "report"} & inspect(row).unloaded:
         return True
     return row.status is not None and "account" in inspect(row.status).unloaded
 
