@@ -116,6 +116,10 @@ def unfollow(*, account: Account, target: Account) -> None:
 
 
 def remove_from_followers(*, account: Account, follower: Account) -> None:
+    """`follower` no longer follows `account`. A remote follower of a local account is told
+    with a Reject of its Follow, so its server drops the follow too (as Mastodon does)."""
+    row = _find(Follow, follower.id, account.id)
+    answer = (row.id, row.uri) if row is not None else None
     if _remove_follow(follower.id, account.id):
         db.session.execute(
             delete(FeedEntry).where(
@@ -123,6 +127,8 @@ def remove_from_followers(*, account: Account, follower: Account) -> None:
             )
         )
     db.session.commit()
+    if answer is not None and account.local and not follower.local:
+        tasks.federate_reject(answer[0], follower.id, account.id, answer[1])
 
 
 def _remove_follow(account_id: int, target_id: int) -> bool:

@@ -27,7 +27,7 @@ from fedi.models import (
     OutboxActivity,
     Status,
 )
-from fedi.services import reports
+from fedi.services import remote_mentions, reports
 from fedi.tasks.queue import periodic, task
 
 __all__ = [
@@ -111,6 +111,7 @@ def federate_create(status_id: int) -> None:
     status = _local_status(status_id)
     if status is None or status.deleted_at is not None or status.reblog_of_id is not None:
         return
+    remote_mentions.resolve_unknown_mentions(status)  # they are addressed once known
     _send(status.account, serializers.create(status), recipients.for_status(status),
           status_id=status.id)  # fmt: skip
 
@@ -120,6 +121,7 @@ def federate_update(status_id: int) -> None:
     status = _local_status(status_id)
     if status is None or status.deleted_at is not None:
         return
+    remote_mentions.resolve_unknown_mentions(status)
     _send(status.account, serializers.update(status), recipients.for_status(status),
           status_id=status.id)  # fmt: skip
 

@@ -45,6 +45,7 @@ class RemoteServer:
         self.docs: dict[str, dict[str, Any]] = {}
         self.posts: list[tuple[str, dict[str, str], dict[str, Any]]] = []
         self.gets: list[str] = []
+        self.gone: set[str] = set()  # paths answered 410 Gone (a deleted actor)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,9 +55,10 @@ class RemoteServer:
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 server.gets.append(path)
-                doc = server.docs.get(path)
+                doc = None if path in server.gone else server.docs.get(path)
                 body = json.dumps(doc).encode() if doc is not None else b"{}"
-                self.send_response(200 if doc is not None else 404)
+                missing = 410 if path in server.gone else 404
+                self.send_response(200 if doc is not None else missing)
                 self.send_header("Content-Type", "application/activity+json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

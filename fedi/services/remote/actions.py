@@ -5,13 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from fedi import tasks
 from fedi.errors import DomainError
 from fedi.extensions import db
 from fedi.ids import new_id
-from fedi.models import Account, Favourite, Follow, FollowRequest, Status, Visibility, utcnow
+from fedi.models import (
+    Account,
+    Block,
+    Favourite,
+    FeedEntry,
+    Follow,
+    FollowRequest,
+    Mute,
+    Notification,
+    Status,
+    Visibility,
+    utcnow,
+)
 from fedi.services import counters, follows, interactions, statuses, visibility
 
 
@@ -125,8 +137,10 @@ def move_followers(*, old: Account, new: Account) -> int:
 
 
 def remove_account_content(account: Account) -> int:
-    """The actor was deleted at its origin: its statuses leave every feed, its follows end,
-    and the account is marked suspended so nothing of it shows again."""
+    """The actor was deleted at its origin: its statuses and boosts leave every feed, its
+    favourites (and their counts), follows and requests either way, blocks and mutes, and
+    the notifications it caused are gone, and the account is marked suspended so nothing of
+    it shows again. Returns how many statuses and boosts were removed."""
     live = list(
         db.session.scalars(
             select(Status).where(Status.account_id == account.id, Status.deleted_at.is_(None))
@@ -134,9 +148,25 @@ def remove_account_content(account: Account) -> int:
     )
     for status in live:
         statuses.remove(status)
+    _drop_favourites(account)
     follows.cut_off(account, select(Account.id).where(Account.id != account.id))
+    for model in (Block, Mute):
+        db.session.execute(delete(model).where(model.account_id == account.id))
+    db.session.execute(delete(FeedEntry).where(FeedEntry.author_id == account.id))
+    db.session.execute(delete(Notification).where(Notification.from_account_id == account.id))
     account.suspended_at = account.suspended_at or utcnow()
     db.session.commit()
     for status in live:
         tasks.status_removed(status.id)
     return len(live)
+
+
+def _drop_favourites(account: Account) -> None:
+    favourited = select(Favourite.status_id).where(Favourite.account_id == account.id)
+    db.session.execute(
+        update(Status)
+        .where(Status.id.in_(favourited), Status.favourites_count > 0)
+        .values(favourites_count=Status.favourites_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(delete(Favourite).where(Favourite.account_id == account.id))

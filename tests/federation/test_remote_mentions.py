@@ -1,0 +1,33 @@
+"""Mentions of remote accounts nobody here knows, in local posts: an account that cannot be
+resolved stays plain text, addressed to nobody; known ones are linked at once. (Resolution of
+an unknown account before delivery runs across real instances in test_two_instances.py.)"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from fedi.extensions import db
+from fedi.models import Mention, OutboxActivity
+from fedi.services import remote_mentions, statuses
+from tests.helpers import make_remote
+
+
+def test_unresolvable_mention_stays_plain_text(alice):
+    post = statuses.post_status(account=alice, text="hello @ghost@nowhere.invalid")
+    db.session.expire_all()
+    assert "mention" not in post.content and "@ghost@nowhere.invalid" in post.content
+    assert db.session.scalars(select(Mention)).all() == []
+    assert db.session.scalars(select(OutboxActivity)).all() == []  # no remote audience
+
+
+def test_only_unknown_remote_accounts_are_looked_up(alice, bob):
+    make_remote("dave", "remote.example")
+    text = "@bob @dave@remote.example @Eve@Other.example @eve@other.example @x@wren.test"
+    assert remote_mentions.unknown_accts(text) == ["eve@other.example"]
+    assert remote_mentions.unknown_accts("mail me: a@b.example") == []
+    assert remote_mentions.unknown_accts("https://x.example/@u@y.example") == []
+
+
+def test_at_most_ten_lookups_per_post():
+    text = " ".join(f"@u{i}@host{i}.example" for i in range(15))
+    assert len(remote_mentions.unknown_accts(text)) == remote_mentions.MAX_LOOKUPS
