@@ -60,12 +60,25 @@ def visibility_of(obj: dict[str, Any], author: Account) -> Visibility:
 
 
 def _language(obj: dict[str, Any]) -> tuple[str | None, Any]:
+    """(language, content) from `contentMap`; else the language PeerTube and Lemmy give as
+    `{"identifier": "fr", "name": "Français"}`."""
     content_map = obj.get("contentMap")
     if isinstance(content_map, dict) and content_map:
         language, mapped = next(iter(content_map.items()))
         ok = isinstance(language, str) and statuses.LANGUAGE_RE.match(language)
         return (language if ok else None), mapped
-    return None, None
+    given = obj.get("language")
+    code = given.get("identifier") if isinstance(given, dict) else None
+    ok = isinstance(code, str) and statuses.LANGUAGE_RE.match(code)
+    return (code if ok else None), None
+
+
+def _markdown(body: str) -> str:
+    """Markdown sent as the content (PeerTube's video descriptions): shown as escaped text,
+    one paragraph per blank-line-separated block."""
+    blocks = [b.strip() for b in body.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    paragraphs = (html.escape(b).replace("\n", "<br>") for b in blocks)
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
 def _titled(obj: dict[str, Any], body: str) -> str:
@@ -91,6 +104,8 @@ def content_of(obj: dict[str, Any]) -> tuple[str, str | None]:
     language, mapped = _language(obj)
     content = obj.get("content") if isinstance(obj.get("content"), str) else mapped
     body = text(content, MAX_HTML)
+    if obj.get("mediaType") == "text/markdown":
+        body = _markdown(body)
     if obj.get("type") in TITLED_TYPES:
         body = _titled(obj, body)
     elif obj.get("type") == "Question":
