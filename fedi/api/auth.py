@@ -1,14 +1,20 @@
-"""Bearer tokens for the client API: who is calling and what they may do."""
+"""Bearer tokens for the client API: who is calling and what they may do.
+
+Every API request looks its token up once, as one narrow row (the token, its scopes and whether
+its account may use the API): no ORM objects on the hot path. The ORM token and the viewer's
+`Account` load on first use (`token_from_request()`, `current_account()`); read endpoints that
+only need the viewer's id use `current_account_id()`."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import defer, joinedload
 
 from fedi.api import scopes as scopes_mod
@@ -23,6 +29,40 @@ class Unauthorized(DomainError):
     status_code = 401
 
 
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A live token as the API checks it."""
+
+    id: int
+    account_id: int | None
+    application_id: int | None
+    scopes: frozenset[str]
+    problem: str | None  # why its account may not use the API now, if it may not
+
+    def may(self, required: tuple[str, ...]) -> bool:
+        return not required or any(scopes_mod.covers(self.scopes, s) for s in required)
+
+
+_TOKEN_QUERY = (
+    select(
+        OAuthToken.id,
+        OAuthToken.account_id,
+        OAuthToken.application_id,
+        OAuthToken.scopes,
+        OAuthToken.expires_in,
+        OAuthToken.created_at,
+        OAuthToken.last_used_at,
+        Account.suspended_at,
+        User.id.label("user_id"),
+        User.disabled,
+        User.approved,
+        User.confirmed_at,
+    )
+    .outerjoin(Account, Account.id == OAuthToken.account_id)
+    .outerjoin(User, User.account_id == Account.id)
+)
+
+
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
@@ -30,48 +70,84 @@ def _bearer() -> str | None:
     return request.args.get("access_token") or request.form.get("access_token") or None
 
 
-def token_from_request() -> OAuthToken | None:
+def token_info() -> TokenInfo | None:
     """The valid token this request carries, looked up once per request."""
-    if not hasattr(request, "wren_token"):
+    if not hasattr(request, "wren_token_info"):
         value = _bearer()
-        request.wren_token = find_token(value) if value else None
-    return request.wren_token
+        request.wren_token_info = lookup(value) if value else None
+    return request.wren_token_info
+
+
+def lookup(value: str) -> TokenInfo | None:
+    """The live token with this value, or None (unknown, revoked or expired)."""
+    row = db.session.execute(
+        _TOKEN_QUERY.where(OAuthToken.access_token == value, OAuthToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    now = utcnow()
+    if row.expires_in and row.created_at + timedelta(seconds=row.expires_in) < now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+        _touch(row.id, now)
+    return TokenInfo(
+        id=row.id,
+        account_id=row.account_id,
+        application_id=row.application_id,
+        scopes=frozenset(scopes_mod.parse(row.scopes)),
+        problem=_problem(row) if row.account_id is not None else None,
+    )
+
+
+def _touch(token_id: int, now: datetime) -> None:
+    db.session.execute(update(OAuthToken).where(OAuthToken.id == token_id).values(last_used_at=now))
+    db.session.commit()
+
+
+def _problem(row: Any) -> str | None:
+    if row.suspended_at is not None or row.user_id is None or row.disabled:
+        return "Your login is currently disabled"
+    if not row.approved:
+        return "Your login is currently pending approval"
+    if row.confirmed_at is None:
+        return "Your login is missing a confirmed e-mail address"
+    return None
 
 
 def find_token(value: str) -> OAuthToken | None:
-    token = db.session.scalar(
-        select(OAuthToken)
-        .where(OAuthToken.access_token == value, OAuthToken.revoked_at.is_(None))
-        .options(
-            # The viewer and their login in the same query, without the signing keys; the
-            # application loads on first use (few endpoints need it).
+    """The live ORM token with this value, its account and login loaded (streaming uses it)."""
+    info = lookup(value)
+    return _token_row(info.id) if info is not None else None
+
+
+def _token_row(token_id: int) -> OAuthToken | None:
+    return db.session.get(
+        OAuthToken,
+        token_id,
+        options=[
             joinedload(OAuthToken.account).options(
                 defer(Account.private_key), defer(Account.public_key), joinedload(Account.user)
-            ),
-        )
+            )
+        ],
     )
-    if token is None:
-        return None
-    if token.expires_in and token.created_at + timedelta(seconds=token.expires_in) < utcnow():
-        return None
-    if token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_EVERY:
-        token.last_used_at = utcnow()
-        db.session.commit()
-    return token
 
 
-def _check_account(token: OAuthToken) -> Account:
-    account = token.account
-    if account is None:
+def token_from_request() -> OAuthToken | None:
+    """The request's token as an ORM object (loaded on first use)."""
+    info = token_info()
+    if info is None:
+        return None
+    if not hasattr(request, "wren_token"):
+        request.wren_token = _token_row(info.id)
+    return request.wren_token
+
+
+def _check_account(info: TokenInfo) -> int:
+    if info.account_id is None:
         raise Unprocessable("This method requires an authenticated user")
-    user: User | None = account.user
-    if account.suspended_at is not None or user is None or user.disabled:
-        raise Forbidden("Your login is currently disabled")
-    if not user.approved:
-        raise Forbidden("Your login is currently pending approval")
-    if user.confirmed_at is None:
-        raise Forbidden("Your login is missing a confirmed e-mail address")
-    return account
+    if info.problem:
+        raise Forbidden(info.problem)
+    return info.account_id
 
 
 def require_oauth(*required: str, user: bool = True) -> Callable:
@@ -80,13 +156,12 @@ def require_oauth(*required: str, user: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            token = token_from_request()
-            if token is None:
+            info = token_info()
+            if info is None:
                 raise Unauthorized("The access token is invalid")
-            granted = frozenset(scopes_mod.parse(token.scopes))
-            if required and not any(scopes_mod.covers(granted, s) for s in required):
+            if not info.may(required):
                 raise Forbidden("This action is outside the authorized scopes")
-            request.wren_account = _check_account(token) if user else token.account
+            request.wren_account_id = _check_account(info) if user else info.account_id
             return view(*args, **kwargs)
 
         return wrapper
@@ -100,14 +175,13 @@ def optional_oauth(*required: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
-            token = token_from_request()
-            request.wren_account = None
-            if token is not None:
-                granted = frozenset(scopes_mod.parse(token.scopes))
-                if required and not any(scopes_mod.covers(granted, s) for s in required):
+            info = token_info()
+            request.wren_account_id = None
+            if info is not None:
+                if not info.may(required):
                     raise Forbidden("This action is outside the authorized scopes")
-                if token.account is not None:
-                    request.wren_account = _check_account(token)
+                if info.account_id is not None:
+                    request.wren_account_id = _check_account(info)
             elif _bearer():
                 raise Unauthorized("The access token is invalid")
             return view(*args, **kwargs)
@@ -117,11 +191,31 @@ def optional_oauth(*required: str) -> Callable:
     return decorator
 
 
+def current_account_id() -> int | None:
+    """The calling account's id (after `require_oauth` or `optional_oauth`), without loading it."""
+    return getattr(request, "wren_account_id", None)
+
+
 def current_account() -> Account:
-    """The calling account (after `require_oauth`)."""
+    """The calling account (after `require_oauth`), loaded on first use."""
+    if not hasattr(request, "wren_account"):
+        account_id = current_account_id()
+        request.wren_account = (
+            db.session.get(
+                Account,
+                account_id,
+                options=[
+                    defer(Account.private_key),
+                    defer(Account.public_key),
+                    joinedload(Account.user),
+                ],
+            )
+            if account_id is not None
+            else None
+        )
     return request.wren_account
 
 
 def viewer() -> Account | None:
     """The calling account, or None for anonymous calls (after `optional_oauth`)."""
-    return getattr(request, "wren_account", None)
+    return current_account() if current_account_id() is not None else None

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, request
 from redis import RedisError
 
-from fedi.api.auth import token_from_request
+from fedi.api.auth import token_info
 from fedi.api.json import json_response
 
 log = logging.getLogger(__name__)
@@ -167,7 +167,7 @@ def _matching(method: str, path: str) -> list[Rule]:
 
 
 def _who(rule: Rule, ip: str) -> str:
-    token = None if rule.per_ip else token_from_request()
+    token = None if rule.per_ip else token_info()
     if token is None:
         return f"ip:{ip}"
     return f"account:{token.account_id}" if token.account_id else f"token:{token.id}"

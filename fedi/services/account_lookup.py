@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import defer, joinedload
 
 from fedi import urls
 from fedi.errors import NotFound
@@ -24,6 +25,10 @@ def _listed_login() -> object:
     )
 
 
+# The login comes in the same query (is_listed reads it); the keys only when asked for.
+_LOAD = (joinedload(Account.user), defer(Account.private_key), defer(Account.public_key))
+
+
 def is_listed(account: Account) -> bool:
     if account.domain is not None:
         return True
@@ -38,7 +43,11 @@ def get_account(account_id: int | str) -> Account:
         key = int(account_id)
     except (TypeError, ValueError):
         key = 0
-    account = db.session.get(Account, key) if 0 < key < 2**63 else None
+    account = (
+        db.session.scalar(select(Account).where(Account.id == key).options(*_LOAD))
+        if 0 < key < 2**63
+        else None
+    )
     if account is None or not is_listed(account):
         raise NotFound("Record not found")
     return account

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam
+
 from fedi.errors import Unprocessable
 
 
@@ -56,3 +58,30 @@ class PageParams:
     def finish(self, rows: list) -> list:
         """Rows newest first, whichever way they were read."""
         return list(reversed(rows)) if self.ascending else rows
+
+    # Prebuilt statements: the same conditions as `apply`, with bound parameters, so that a
+    # statement is built once per shape and reused (see services/timelines.py).
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool]:
+        return (self.max_id is not None, self.since_id is not None, self.min_id is not None)
+
+    @staticmethod
+    def apply_bound(query, column, shape: tuple[bool, bool, bool]):
+        """`apply` for any page of this `shape`; values come from `bound_values()`."""
+        has_max, has_since, has_min = shape
+        if has_max:
+            query = query.where(column < bindparam("page_max_id"))
+        if has_since:
+            query = query.where(column > bindparam("page_since_id"))
+        if has_min:
+            query = query.where(column > bindparam("page_min_id"))
+        order = column.asc() if has_min else column.desc()
+        return query.order_by(order).limit(bindparam("page_limit"))
+
+    def bound_values(self) -> dict[str, int]:
+        values = {"page_limit": self.limit}
+        for name in ("max_id", "since_id", "min_id"):
+            if getattr(self, name) is not None:
+                values[f"page_{name}"] = getattr(self, name)
+        return values

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from fedi.extensions import db
 from fedi.models import Account, AccountDomainBlock, Block, Follow, Mute, utcnow
@@ -14,9 +15,10 @@ def is_following(follower_id: int, target_id: int) -> bool:
     return _exists(Follow, follower_id, target_id)
 
 
-def following_clause(follower_id: int, target_id: int):
-    """SQL `EXISTS` for is_following, to fold into a bigger query."""
-    return exists().where(Follow.account_id == follower_id, Follow.target_account_id == target_id)
+def following_clause(follower_id: Any, target_id: Any):
+    """SQL `EXISTS` for is_following, to fold into a bigger query (ids or bound parameters)."""
+    follow = Follow.__table__.c
+    return exists().where(follow.account_id == follower_id, follow.target_account_id == target_id)
 
 
 def is_blocking(account_id: int, target_id: int) -> bool:
@@ -27,12 +29,14 @@ def blocks_either_way(a_id: int, b_id: int) -> bool:
     return bool(db.session.scalar(select(blocks_either_way_clause(a_id, b_id))))
 
 
-def blocks_either_way_clause(a_id: int, b_id: int):
-    """SQL `EXISTS` for blocks_either_way, to fold into a bigger query."""
+def blocks_either_way_clause(a_id: Any, b_id: Any):
+    """SQL `EXISTS` for blocks_either_way, to fold into a bigger query (ids or bound
+    parameters)."""
+    block = Block.__table__.c
     return exists().where(
         or_(
-            (Block.account_id == a_id) & (Block.target_account_id == b_id),
-            (Block.account_id == b_id) & (Block.target_account_id == a_id),
+            (block.account_id == a_id) & (block.target_account_id == b_id),
+            (block.account_id == b_id) & (block.target_account_id == a_id),
         )
     )
 
@@ -87,12 +91,16 @@ def followers_of(target_id: int, among: Iterable[int]) -> set[int]:
     )
 
 
-def hidden_authors(viewer_id: int) -> select:
-    """A subquery of account ids the viewer never wants in timelines (blocked, blocking, muted)."""
-    blocked = select(Block.target_account_id).where(Block.account_id == viewer_id)
-    blocking = select(Block.account_id).where(Block.target_account_id == viewer_id)
-    muted = select(Mute.target_account_id).where(
-        Mute.account_id == viewer_id, or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+def hidden_authors(viewer_id: Any, now: Any = None) -> Select:
+    """A subquery of account ids the viewer never wants in timelines (blocked, blocking, muted).
+    `viewer_id` and `now` (default: the current time) may be values or bound parameters; the
+    subquery uses table columns, so it keeps a Core statement Core."""
+    block, mute = Block.__table__.c, Mute.__table__.c
+    now = utcnow() if now is None else now
+    blocked = select(block.target_account_id).where(block.account_id == viewer_id)
+    blocking = select(block.account_id).where(block.target_account_id == viewer_id)
+    muted = select(mute.target_account_id).where(
+        mute.account_id == viewer_id, or_(mute.expires_at.is_(None), mute.expires_at > now)
     )
     return blocked.union(blocking, muted)
 

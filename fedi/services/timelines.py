@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+import functools
+
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from fedi.extensions import db
@@ -17,10 +19,20 @@ from fedi.models import (
     StatusTag,
     Tag,
     Visibility,
+    utcnow,
 )
-from fedi.services import relations
+from fedi.services import relations, status_views
 from fedi.services.pagination import PageParams
+from fedi.services.status_views import StatusView
 from fedi.text.parse import normalize_tag
+
+# Read functions take the viewer or just their id (the API knows only the id on its hot path).
+Viewer = Account | int | None
+
+
+def viewer_id(viewer: Viewer) -> int | None:
+    return viewer if viewer is None or isinstance(viewer, int) else viewer.id
+
 
 # Authors joined in the same query, without their keys (kilobytes a page never shows).
 _AUTHOR = (
@@ -32,8 +44,11 @@ LOAD = (
 )
 
 
-def load(ids: list[int]) -> list[Status]:
-    """Statuses by id in the given order, skipping deleted ones, with their authors."""
+def load(ids: list[int], *, views: bool = False) -> list[Status] | list[StatusView]:
+    """Statuses by id in the given order, skipping deleted ones, with their authors (as
+    `status_views` with `views`)."""
+    if views:
+        return status_views.load(ids)
     if not ids:
         return []
     rows = db.session.scalars(
@@ -43,27 +58,54 @@ def load(ids: list[int]) -> list[Status]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def home(viewer: Account, page: PageParams) -> list[Status]:
-    """The viewer's feed, paged by feed entry, statuses and authors in one query."""
+# The home feed and an account's statuses are the most read pages: their statements are built
+# once per shape (which page bounds, which filters) with bound parameters, on table columns (no
+# ORM compile or loading), and return views for the API or models for the web pages.
+_S = Status.__table__
+_FEED = FeedEntry.__table__
+_PUBLIC_OR_UNLISTED = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _run(statement, values: dict, page: PageParams, views: bool) -> list:
+    values = {**values, **page.bound_values()}
+    if views:
+        return page.finish(status_views.rows_to_views(db.session.execute(statement, values)))
+    return load(page.finish(list(db.session.scalars(statement, values))))
+
+
+def _finish(query, column, shape: tuple[bool, bool, bool], views: bool):
+    query = PageParams.apply_bound(query, column, shape)
+    return status_views.as_views(query) if views else query
+
+
+@functools.cache
+def _home_statement(shape: tuple[bool, bool, bool], views: bool):
+    me = bindparam("me")
     query = (
-        select(Status)
-        .join(FeedEntry, FeedEntry.status_id == Status.id)
+        select(_S.c.id)
+        .select_from(_FEED.join(_S, _S.c.id == _FEED.c.status_id))
         .where(
-            FeedEntry.account_id == viewer.id,
-            FeedEntry.author_id.not_in(relations.hidden_authors(viewer.id)),
-            Status.deleted_at.is_(None),
+            _FEED.c.account_id == me,
+            _FEED.c.author_id.not_in(relations.hidden_authors(me, bindparam("now"))),
+            _S.c.deleted_at.is_(None),
         )
-        .options(*LOAD)
     )
-    rows = page.finish(list(db.session.scalars(page.apply(query, FeedEntry.status_id))))
+    return _finish(query, _FEED.c.status_id, shape, views)
+
+
+def home(viewer: Viewer, page: PageParams, *, views: bool = False) -> list:
+    """The viewer's feed, paged by feed entry, statuses and authors in one query."""
+    me = viewer_id(viewer)
+    statement = _home_statement(page.shape, views)
+    rows = _run(statement, {"me": me, "now": utcnow()}, page, views)
     if all(s.reblog is None for s in rows):
         return rows
-    hidden = set(db.session.scalars(relations.hidden_authors(viewer.id)))
+    hidden = set(db.session.scalars(relations.hidden_authors(me)))
     return [s for s in rows if s.reblog is None or s.reblog.account_id not in hidden]
 
 
 def account_statuses(
-    viewer: Account | None,
+    viewer: Viewer,
     account: Account,
     page: PageParams,
     *,
@@ -72,52 +114,81 @@ def account_statuses(
     only_media: bool = False,
     pinned: bool = False,
     tagged: str | None = None,
-) -> list[Status]:
+    views: bool = False,
+) -> list:
     """An account's statuses the viewer may see (none across a block). `pinned` keeps those
     pinned to the profile, `only_media` those with attachments, `tagged` those with a hashtag."""
     if account.suspended_at is not None:
         return []
-    query = select(Status).where(Status.account_id == account.id, Status.deleted_at.is_(None))
-    if viewer is not None and viewer.id != account.id:  # nothing across a block
-        query = query.where(~relations.blocks_either_way_clause(viewer.id, account.id))
-    query = query.where(_visible_from(viewer, account))
+    me = viewer_id(viewer)
+    seen_by = "anonymous" if me is None else "self" if me == account.id else "other"
+    filters = (exclude_replies, exclude_reblogs or only_media or pinned, pinned, only_media)
+    statement = _account_statement(page.shape, views, seen_by, filters, bool(tagged))
+    values = {"account_id": account.id, "me": me, "tag": normalize_tag(tagged or "")}
+    return _run(statement, values, page, views)
+
+
+@functools.cache
+def _account_statement(
+    shape: tuple[bool, bool, bool],
+    views: bool,
+    seen_by: str,
+    filters: tuple[bool, bool, bool, bool],
+    tagged: bool,
+):
+    exclude_replies, originals_only, pinned, only_media = filters
+    author, me = bindparam("account_id"), bindparam("me")
+    query = select(_S.c.id).where(_S.c.account_id == author, _S.c.deleted_at.is_(None))
+    if seen_by == "other":  # nothing across a block
+        query = query.where(~relations.blocks_either_way_clause(me, author))
+    if seen_by == "anonymous":
+        query = query.where(_S.c.visibility.in_(_PUBLIC_OR_UNLISTED))
+    elif seen_by == "other":
+        mention = Mention.__table__.c
+        query = query.where(
+            or_(
+                _S.c.visibility.in_(_PUBLIC_OR_UNLISTED),
+                and_(
+                    _S.c.visibility == Visibility.PRIVATE,
+                    relations.following_clause(me, author),
+                ),
+                _S.c.id.in_(select(mention.status_id).where(mention.account_id == me)),
+            )
+        )
     if exclude_replies:
         query = query.where(
-            or_(Status.in_reply_to_id.is_(None), Status.in_reply_to_account_id == account.id)
+            or_(_S.c.in_reply_to_id.is_(None), _S.c.in_reply_to_account_id == author)
         )
-    if exclude_reblogs or only_media or pinned:
-        query = query.where(Status.reblog_of_id.is_(None))
+    if originals_only:
+        query = query.where(_S.c.reblog_of_id.is_(None))
     if pinned:
-        pins = select(StatusPin.status_id).where(StatusPin.account_id == account.id)
-        query = query.where(Status.id.in_(pins))
+        pin = StatusPin.__table__.c
+        query = query.where(_S.c.id.in_(select(pin.status_id).where(pin.account_id == author)))
     if only_media:
-        media = select(MediaAttachment.status_id).where(
-            MediaAttachment.account_id == account.id, MediaAttachment.status_id.is_not(None)
+        media = MediaAttachment.__table__.c
+        with_media = select(media.status_id).where(
+            media.account_id == author, media.status_id.is_not(None)
         )
-        query = query.where(Status.id.in_(media))
+        query = query.where(_S.c.id.in_(with_media))
     if tagged:
-        with_tag = select(StatusTag.status_id).join(Tag, Tag.id == StatusTag.tag_id)
-        query = query.where(Status.id.in_(with_tag.where(Tag.name == normalize_tag(tagged))))
-    query = query.options(*LOAD)
-    return page.finish(list(db.session.scalars(page.apply(query, Status.id))))
-
-
-def _visible_from(viewer: Account | None, account: Account):
-    public = Status.visibility.in_([Visibility.PUBLIC, Visibility.UNLISTED])
-    if viewer is None:
-        return public
-    if viewer.id == account.id:
-        return Status.id.is_not(None)
-    mentioned = Status.id.in_(select(Mention.status_id).where(Mention.account_id == viewer.id))
-    followers_only = and_(
-        Status.visibility == Visibility.PRIVATE, relations.following_clause(viewer.id, account.id)
-    )
-    return or_(public, followers_only, mentioned)
+        status_tag, tag_ = StatusTag.__table__.c, Tag.__table__.c
+        with_tag = (
+            select(status_tag.status_id)
+            .join_from(StatusTag.__table__, Tag.__table__, tag_.id == status_tag.tag_id)
+            .where(tag_.name == bindparam("tag"))
+        )
+        query = query.where(_S.c.id.in_(with_tag))
+    return _finish(query, _S.c.id, shape, views)
 
 
 def public(
-    viewer: Account | None, page: PageParams, *, local: bool = False, remote: bool = False
-) -> list[Status]:
+    viewer: Viewer,
+    page: PageParams,
+    *,
+    local: bool = False,
+    remote: bool = False,
+    views: bool = False,
+) -> list:
     query = select(Status.id).where(
         Status.visibility == Visibility.PUBLIC,
         Status.reblog_of_id.is_(None),
@@ -127,14 +198,15 @@ def public(
         query = query.where(Status.local.is_(True))
     elif remote:
         query = query.where(Status.local.is_(False))
-    if viewer is not None:
-        query = query.where(Status.account_id.not_in(relations.hidden_authors(viewer.id)))
-    return load(page.finish(list(db.session.scalars(page.apply(query, Status.id)))))
+    me = viewer_id(viewer)
+    if me is not None:
+        query = query.where(Status.account_id.not_in(relations.hidden_authors(me)))
+    return load(page.finish(list(db.session.scalars(page.apply(query, Status.id)))), views=views)
 
 
 def tag(
-    viewer: Account | None, name: str, page: PageParams, *, local: bool = False
-) -> list[Status]:
+    viewer: Viewer, name: str, page: PageParams, *, local: bool = False, views: bool = False
+) -> list:
     query = (
         select(StatusTag.status_id)
         .join(Tag, Tag.id == StatusTag.tag_id)
@@ -147,9 +219,11 @@ def tag(
     )
     if local:
         query = query.where(Status.local.is_(True))
-    if viewer is not None:
-        query = query.where(Status.account_id.not_in(relations.hidden_authors(viewer.id)))
-    return load(page.finish(list(db.session.scalars(page.apply(query, StatusTag.status_id)))))
+    me = viewer_id(viewer)
+    if me is not None:
+        query = query.where(Status.account_id.not_in(relations.hidden_authors(me)))
+    ids = page.finish(list(db.session.scalars(page.apply(query, StatusTag.status_id))))
+    return load(ids, views=views)
 
 
 def followers(account: Account, page: PageParams) -> list[Account]:

@@ -56,8 +56,11 @@ _MUTED, _MENTION, _TAG, _MEDIA, _APP = 4, 5, 6, 7, 8
 
 
 class StatusContext:
-    def __init__(self, viewer: Account | None, statuses: Sequence[Status]) -> None:
-        self.viewer = viewer
+    """`viewer`: the viewing account or its id (None: anonymous). `statuses`: models or
+    `status_views` (anything with the attributes the entity reads)."""
+
+    def __init__(self, viewer: Account | int | None, statuses: Sequence[Status]) -> None:
+        self.viewer_id = viewer if viewer is None or isinstance(viewer, int) else viewer.id
         rows = list(statuses) + [s.reblog for s in statuses if s.reblog is not None]
         ids = list({s.id for s in rows})
         self.mentions: dict[int, list[Account]] = defaultdict(list)
@@ -75,8 +78,8 @@ class StatusContext:
         """Everything in one query, plus one for mentioned accounts and one for media if any."""
         mentioned: dict[int, list[int]] = defaultdict(list)
         media_ids: list[int] = []
-        params = {"ids": ids, "viewer_id": self.viewer.id if self.viewer else None}
-        query = _query(self.viewer is not None)
+        params = {"ids": ids, "viewer_id": self.viewer_id}
+        query = _query(self.viewer_id is not None)
         for key, ref, _order, name, extra, kind in db.session.execute(query, params):
             if kind < _MUTED:
                 self.flags[interactions.FLAGS[kind]].add(key)
@@ -179,7 +182,7 @@ def _application(row: Status, ctx: StatusContext) -> dict[str, Any] | None:
 
 def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str, Any]:
     """`source`: the typed `text` instead of the HTML `content` (Mastodon's delete answer)."""
-    viewer = ctx.viewer
+    viewer_id = ctx.viewer_id
     body: dict[str, Any] = {
         "id": str(row.id),
         "created_at": iso(row.created_at),
@@ -212,12 +215,12 @@ def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str
         "poll": None,
         "filtered": [],
     }
-    if viewer is not None:
+    if viewer_id is not None:
         body["favourited"] = ctx.flag("favourited", row.id)
         body["reblogged"] = ctx.flag("reblogged", row.id)
         body["bookmarked"] = ctx.flag("bookmarked", row.id)
         body["muted"] = row.conversation_id in ctx.muted_conversations
-        if _pinnable(row, viewer):
+        if _pinnable(row, viewer_id):
             body["pinned"] = ctx.flag("pinned", row.id)
     if source:
         body = {("text" if k == "content" else k): v for k, v in body.items()}
@@ -225,16 +228,16 @@ def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str
     return body
 
 
-def _pinnable(row: Status, viewer: Account) -> bool:
+def _pinnable(row: Status, viewer_id: int) -> bool:
     return (
-        row.account_id == viewer.id
+        row.account_id == viewer_id
         and row.reblog_of_id is None
         and row.visibility in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE)
     )
 
 
 def statuses(
-    rows: Sequence[Status], viewer: Account | None, *, source: bool = False
+    rows: Sequence[Status], viewer: Account | int | None, *, source: bool = False
 ) -> list[dict[str, Any]]:
     ctx = StatusContext(viewer, rows)
     return [status(r, ctx, source=source) for r in rows]

@@ -6,7 +6,13 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api import entities
-from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
+from fedi.api.auth import (
+    current_account,
+    current_account_id,
+    optional_oauth,
+    require_oauth,
+    viewer,
+)
 from fedi.api.entities.featured_tag import featured_tag
 from fedi.api.entities.relationship import relationship
 from fedi.api.json import json_response
@@ -46,17 +52,16 @@ def show(account_id: int):
 @bp.get("/<int:account_id>/statuses")
 @optional_oauth("read:statuses")
 def statuses(account_id: int):
-    account = account_lookup.get_account(account_id)
-    p = params()
+    account, p, me = account_lookup.get_account(account_id), params(), current_account_id()
     rows = timelines.account_statuses(
-        viewer(), account, page_params(),
+        me, account, page_params(), views=True,
         exclude_replies=bool(p.bool("exclude_replies")),
         exclude_reblogs=bool(p.bool("exclude_reblogs")),
         only_media=bool(p.bool("only_media")),
         pinned=bool(p.bool("pinned")),
         tagged=p.str("tagged") or None,
     )  # fmt: skip
-    return add_link_header(json_response(entities.statuses(rows, viewer())), rows)
+    return add_link_header(json_response(entities.statuses(rows, me)), rows)
 
 
 @bp.get("/<int:account_id>/followers")

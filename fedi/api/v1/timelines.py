@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api import entities
-from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
+from fedi.api.auth import current_account, current_account_id, optional_oauth, require_oauth
 from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
@@ -14,36 +14,36 @@ from fedi.services import lists, timelines
 bp = Blueprint("api_v1_timelines", __name__, url_prefix="/api/v1/timelines")
 
 
-def _page(rows, who):
-    return add_link_header(json_response(entities.statuses(rows, who)), rows)
+def _page(rows, viewer_id: int | None):
+    return add_link_header(json_response(entities.statuses(rows, viewer_id)), rows)
 
 
 @bp.get("/home")
 @require_oauth("read:statuses")
 def home():
-    account = current_account()
-    return _page(timelines.home(account, page_params()), account)
+    me = current_account_id()
+    return _page(timelines.home(me, page_params(), views=True), me)
 
 
 @bp.get("/public")
 @optional_oauth("read:statuses")
 def public():
-    p = params()
+    p, me = params(), current_account_id()
     rows = timelines.public(
-        viewer(), page_params(), local=bool(p.bool("local")), remote=bool(p.bool("remote"))
+        me, page_params(), local=bool(p.bool("local")), remote=bool(p.bool("remote")), views=True
     )
-    return _page(rows, viewer())
+    return _page(rows, me)
 
 
 @bp.get("/tag/<hashtag>")
 @optional_oauth("read:statuses")
 def tag(hashtag: str):
-    rows = timelines.tag(viewer(), hashtag, page_params(), local=bool(params().bool("local")))
-    return _page(rows, viewer())
+    me, local = current_account_id(), bool(params().bool("local"))
+    return _page(timelines.tag(me, hashtag, page_params(), local=local, views=True), me)
 
 
 @bp.get("/list/<list_id>")
 @require_oauth("read:lists")
 def list_timeline(list_id: str):
     account = current_account()
-    return _page(lists.timeline(lists.get_owned(list_id, account), page_params()), account)
+    return _page(lists.timeline(lists.get_owned(list_id, account), page_params()), account.id)

@@ -1,0 +1,109 @@
+"""Statuses as light, read-only views for serialisation.
+
+A timeline page is read many times more often than it is written, and building ORM objects (with
+every column, identity map and change tracking) costs more than the queries themselves. A
+`StatusView` holds the columns the Status entity shows, its author as an `AccountView` and, for a
+boost, the boosted status: one query for a page with its authors, plus one for the boosted
+statuses when the page has boosts. Views quack like the models for everything the entities read;
+nothing writes through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select
+
+from fedi.extensions import db
+from fedi.models import Account, Status
+
+STATUS_FIELDS = (
+    "id", "uri", "url", "account_id", "content", "spoiler_text", "visibility", "sensitive",
+    "language", "in_reply_to_id", "in_reply_to_account_id", "reblog_of_id", "conversation_id",
+    "application_id", "local", "replies_count", "reblogs_count", "favourites_count",
+    "created_at", "edited_at",
+)  # fmt: skip
+ACCOUNT_FIELDS = (
+    "id", "username", "domain", "display_name", "note", "actor_type", "uri", "url", "locked",
+    "bot", "discoverable", "indexable", "hide_collections", "avatar_file", "avatar_remote_url",
+    "header_file", "header_remote_url", "fields", "moved_to_account_id", "followers_count",
+    "following_count", "statuses_count", "last_status_at", "suspended_at", "silenced_at",
+    "created_at",
+)  # fmt: skip
+
+
+class AccountView:
+    __slots__ = (*ACCOUNT_FIELDS, "acct")
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        for name, value in zip(ACCOUNT_FIELDS, values, strict=True):
+            setattr(self, name, value)
+        self.acct = self.username if self.domain is None else f"{self.username}@{self.domain}"
+
+    @property
+    def local(self) -> bool:
+        return self.domain is None
+
+
+class StatusView:
+    __slots__ = (*STATUS_FIELDS, "account", "reblog")
+
+    def __init__(self, values: Sequence[Any], account: AccountView) -> None:
+        for name, value in zip(STATUS_FIELDS, values, strict=True):
+            setattr(self, name, value)
+        self.account = account
+        self.reblog: StatusView | None = None
+
+    @property
+    def is_reblog(self) -> bool:
+        return self.reblog_of_id is not None
+
+
+_N = len(STATUS_FIELDS)
+# Table columns, built once: no ORM compile or loading, and constructing column expressions
+# per request would cost more than running the query.
+_S = Status.__table__
+_AUTHOR = Account.__table__.alias("author")
+_COLUMNS = tuple(_S.c[f] for f in STATUS_FIELDS) + tuple(_AUTHOR.c[f] for f in ACCOUNT_FIELDS)
+_LOAD = (
+    select(*_COLUMNS)
+    .select_from(_S.join(_AUTHOR, _AUTHOR.c.id == _S.c.account_id))
+    .where(_S.c.id.in_(bindparam("ids", expanding=True)), _S.c.deleted_at.is_(None))
+)
+
+
+def as_views(query: Select) -> Select:
+    """`query` (selecting from `statuses`, with its filters and order) selecting view columns,
+    the author joined. Build it once and reuse it: see services/timelines.py."""
+    return query.with_only_columns(*_COLUMNS, maintain_column_froms=True).join(
+        _AUTHOR, _AUTHOR.c.id == _S.c.account_id
+    )
+
+
+def rows_to_views(rows: Iterable[Sequence[Any]]) -> list[StatusView]:
+    """Views from rows of `columns()`, with their boosted statuses loaded (one more query)."""
+    authors: dict[int, AccountView] = {}
+    views = []
+    for row in rows:
+        author_id = row[_N]
+        author = authors.get(author_id)
+        if author is None:
+            author = authors[author_id] = AccountView(row[_N:])
+        views.append(StatusView(row[:_N], author))
+    boosted = {v.reblog_of_id for v in views if v.reblog_of_id is not None}
+    if not boosted:
+        return views
+    found = {v.id: v for v in load(list(boosted))}
+    for view in views:
+        if view.reblog_of_id is not None:
+            view.reblog = found.get(view.reblog_of_id)
+    return [v for v in views if v.reblog_of_id is None or v.reblog is not None]
+
+
+def load(ids: list[int]) -> list[StatusView]:
+    """Views of live statuses by id, in the given order, skipping deleted ones."""
+    if not ids:
+        return []
+    by_id = {v.id: v for v in rows_to_views(db.session.execute(_LOAD, {"ids": ids}))}
+    return [by_id[i] for i in ids if i in by_id]
