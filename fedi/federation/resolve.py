@@ -173,11 +173,17 @@ def key_owner(key_id: str) -> Account | None:
 
 
 def find_status_by_uri(uri: str | None) -> Status | None:
+    """The status with this id, else the one whose public URL it is. Boosts carry their
+    original's URL, so they never answer a URL lookup (they would shadow the original)."""
     if not uri:
         return None
-    return db.session.scalar(
-        select(Status).where(or_(Status.uri == uri, func.coalesce(Status.url, "") == uri))
-    )
+    by_url = (func.coalesce(Status.url, "") == uri) & Status.reblog_of_id.is_(None)
+    return db.session.scalars(
+        select(Status)
+        .where(or_(Status.uri == uri, by_url))
+        .order_by((Status.uri == uri).desc(), Status.id)
+        .limit(1)
+    ).first()
 
 
 def resolve_status(uri: str, *, depth: int = MAX_ANCESTORS) -> Status | None:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from fedi.extensions import db
 from fedi.federation import resolve
+from fedi.ids import new_id
 from fedi.models import (
     FollowRequest,
     InboxItem,
@@ -20,6 +21,8 @@ from fedi.models import (
     Notification,
     NotificationType,
     Status,
+    Visibility,
+    utcnow,
 )
 from fedi.services import follows
 from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
@@ -149,3 +152,21 @@ def test_lemmy_announce_of_a_create_is_recorded_and_ignored(client, alice, rita,
     assert len(rita.server.gets) == gets  # nothing fetched for it
     assert db.session.scalars(select(Status)).all() == []
     assert db.session.scalars(select(MediaAttachment)).all() == []
+
+
+def test_a_boost_never_shadows_its_original_in_a_url_lookup(remote_dave):
+    """Found with Lemmy's posts (url = id): a boost copies its original's URL."""
+    original = Status(
+        id=new_id(utcnow()), uri="https://remote.example/post/1",
+        url="https://remote.example/post/1", account_id=remote_dave.id, local=False,
+        visibility=Visibility.PUBLIC, content="<p>post</p>",
+    )  # fmt: skip
+    boost = Status(
+        id=original.id - 1000, uri="https://remote.example/announces/1", url=original.url,
+        account_id=remote_dave.id, reblog_of_id=original.id, local=False,
+        visibility=Visibility.PUBLIC,
+    )  # fmt: skip
+    db.session.add_all([original, boost])
+    db.session.commit()
+    assert resolve.find_status_by_uri(original.url).id == original.id
+    assert resolve.find_status_by_uri(boost.uri).id == boost.id
