@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, redirect, request
 from fedi.errors import DomainError
 from fedi.models import Account
 from fedi.services import profiles, statuses
+from fedi.services.statuses import MAX_MEDIA
 from fedi.text.render import status_length
 from fedi.web.signed_in import card_context, is_htmx, login_required, render, viewer
 
@@ -17,20 +18,27 @@ bp = Blueprint("web_compose", __name__)
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 
-def form_context(form: dict[str, str], error: str | None = None) -> dict[str, object]:
+def form_context(
+    form: dict[str, str], error: str | None = None, *, media_slots: int = MAX_MEDIA
+) -> dict[str, object]:
+    """The compose form's template values; `media_slots` image fields (one on the home page,
+    which links to the compose page for more)."""
     limit = current_app.config["FEDI"].MAX_STATUS_CHARS
     used = status_length(form.get("text", ""), spoiler_text=form.get("spoiler_text", ""))
-    return {"form": form, "error": error, "max_chars": limit, "remaining": limit - used}
+    return {"form": form, "error": error, "max_chars": limit, "remaining": limit - used,
+            "media_slots": media_slots}  # fmt: skip
 
 
-def empty_form(account: Account, **values: str) -> dict[str, object]:
+def empty_form(
+    account: Account, *, media_slots: int = MAX_MEDIA, **values: str
+) -> dict[str, object]:
     prefs = profiles.user_settings(account.user)
     form = {
         "text": "", "spoiler_text": "", "in_reply_to_id": "",
         "visibility": prefs.get("default_privacy") or "public",
         "language": prefs.get("default_language") or "",
     } | values  # fmt: skip
-    return form_context(form)
+    return form_context(form, media_slots=media_slots)
 
 
 def _submitted() -> dict[str, str]:

@@ -49,6 +49,10 @@ class PageContext:
     def flag(self, name: str, status: Status) -> bool:
         return self._batch.flag(name, status.id)
 
+    def muted(self, status: Status) -> bool:
+        """Whether the viewer muted the conversation of this status."""
+        return status.conversation_id in self._batch.muted_conversations
+
 
 def page_context(viewer: Account | None, statuses: Sequence[Status]) -> PageContext:
     return PageContext(viewer, statuses)
@@ -61,16 +65,40 @@ def avatar_url(account: Account) -> str:
     return media_url(account.avatar_file, account.avatar_remote_url, "/static/icons/avatar.png")
 
 
+def _local(path: str | None, remote: str | None, fallback: str | None = None) -> str | None:
+    """A URL for markup on our own pages: site-relative for what we serve, remote otherwise."""
+    if path:
+        return f"/media/{path}"
+    return remote or fallback
+
+
+def avatar_src(account: Account) -> str:
+    """The avatar for an <img> on our pages (avatar_url() is the absolute one, for meta tags)."""
+    return _local(account.avatar_file, account.avatar_remote_url, "/static/icons/avatar.png")
+
+
 def header_url(account: Account) -> str:
     return media_url(account.header_file, account.header_remote_url, "/static/icons/header.png")
 
 
 def media_src(media: MediaAttachment) -> str | None:
-    return media_url(media.file_path, media.remote_url)
+    return _local(media.file_path, media.remote_url)
 
 
 def preview_src(media: MediaAttachment) -> str | None:
-    return media_url(media.thumbnail_path, media.thumbnail_remote_url) or media_src(media)
+    return _local(media.thumbnail_path, media.thumbnail_remote_url) or media_src(media)
+
+
+def media_url_of(media: MediaAttachment) -> str | None:
+    """A media file's absolute URL, for feeds read elsewhere."""
+    return media_url(media.file_path, media.remote_url)
+
+
+def preview_url(media: MediaAttachment) -> str | None:
+    """A media preview's absolute URL, for meta tags read by other sites."""
+    return media_url(media.thumbnail_path, media.thumbnail_remote_url) or media_url(
+        media.file_path, media.remote_url
+    )
 
 
 def profile_path(account: Account) -> str:
@@ -96,7 +124,8 @@ def iso_time(at: datetime) -> str:
 
 HELPERS = {
     f.__name__: f
-    for f in (avatar_url, header_url, media_src, preview_src, profile_path, status_path,
+    for f in (avatar_url, avatar_src, header_url, media_src, preview_src, preview_url,
+              profile_path, status_path,
               display_name, short_time, iso_time)
 }  # fmt: skip
 
@@ -105,6 +134,31 @@ def register(bp: Blueprint) -> None:
     """Make the helpers template globals (call once, from the blueprint that owns the pages)."""
     for name, fn in HELPERS.items():
         bp.add_app_template_global(fn, name)
+
+
+# Attributes the stored HTML carries for other readers (the API, other servers) that our own pages
+# do not need: Referrer-Policy is same-origin on every response and browsers imply noopener for
+# target=_blank. Each pattern ends inside a tag (sanitised HTML escapes ">" in text), so text is
+# never touched.
+_TRIMS = (
+    (' target="_blank" rel="nofollow noopener noreferrer" translate="no">',
+     ' target="_blank" rel="nofollow">'),
+    ('<span class="h-card" translate="no">', '<span class="h-card">'),
+)  # fmt: skip
+
+
+def content_html(status: Status) -> Markup:
+    """A status's HTML for our pages: links to this server made site-relative and the
+    attributes only other readers need left out (see _TRIMS); a few bytes per link and mention
+    that add up on a timeline page (tests/web/test_page_weight.py)."""
+    html = status.content or ""
+    for old, new in _TRIMS:
+        if old in html:
+            html = html.replace(old, new)
+    local = f'<a href="{current_app.config["FEDI"].base_url}/'
+    if local in html:
+        html = html.replace(local, '<a href="/')
+    return Markup(html)  # stored HTML: rendered by us, or sanitised on the way in
 
 
 def field_html(value: str) -> Markup:
@@ -118,4 +172,5 @@ def has_endpoint(name: str) -> bool:
 
 
 HELPERS["field_html"] = field_html
+HELPERS["content_html"] = content_html
 HELPERS["has_endpoint"] = has_endpoint

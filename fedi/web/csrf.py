@@ -17,18 +17,21 @@ HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 EXEMPT_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/inbox")
 MESSAGE = "This form has expired or was not sent from this site. Reload the page and try again."
+# 96 random bits (16 characters): far beyond online guessing, and short, because every status
+# card carries the token in its own no-JS form (tests/web/test_page_weight.py keeps pages small).
+TOKEN_BYTES = 12
 
 
 def csrf_token() -> str:
     """The session's token (created on first use); templates call it as `csrf_token()`."""
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
-        token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+        token = session[SESSION_KEY] = secrets.token_urlsafe(TOKEN_BYTES)
     return token
 
 
 def rotate() -> str:
-    session[SESSION_KEY] = secrets.token_urlsafe(32)
+    session[SESSION_KEY] = secrets.token_urlsafe(TOKEN_BYTES)
     return session[SESSION_KEY]
 
 

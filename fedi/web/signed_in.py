@@ -10,7 +10,6 @@ from flask import make_response, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
 
 from fedi.models import Account, Status
-from fedi.services import conversation_mutes
 from fedi.web import context
 from fedi.web import session as web_session
 from fedi.web.auth import safe_next
@@ -61,5 +60,4 @@ def render(template: str, block: str | None = None, *, code: int = 200, **ctx):
 def card_context(statuses: list[Status], account: Account | None) -> dict[str, object]:
     """What the status cards need (the viewer's flags, media, mentions, muted conversations),
     loaded once for the page."""
-    muted = conversation_mutes.muted_among(account, statuses) if account else set()
-    return {"ctx": context.page_context(account, statuses), "muted_conversations": muted}
+    return {"ctx": context.page_context(account, statuses)}

@@ -1,8 +1,13 @@
 """Actions on a status from its card: boost, favourite, bookmark, pin, mute the conversation,
-edit and delete. Each is a form posting to /statuses/<id>/<action>; an HTMX request gets the
-updated card back, a plain one a redirect to where it came from."""
+edit and delete. A card's buttons submit the page's one action form to /statuses, the pressed
+button named after the action and valued with the card's id (the card may be a boost: the action
+applies to the boosted post); /statuses/<id>/<action> does the same for other forms. An HTMX
+request gets the updated card back, told where it goes by HX-Retarget/HX-Reswap (so the markup
+needs no hx-* attributes), a plain one a redirect to where it came from."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, request
 
@@ -10,6 +15,7 @@ from fedi.errors import DomainError
 from fedi.extensions import db
 from fedi.models import Status
 from fedi.services import interactions, statuses, text_edits
+from fedi.web import context
 from fedi.web.signed_in import (
     card_context,
     is_htmx,
@@ -35,26 +41,57 @@ ACTIONS = {
 }
 
 
-def _card(target: Status):
-    """The card the form came from: the post itself, or the boost of it shown in a timeline."""
+def _card(target: Status, card_id: int | None):
+    """The card the form came from, swapped in place: the post itself, or the boost of it shown
+    in a timeline (the boost may be gone: unboosting one's own boost shows the post)."""
     db.session.expire_all()
-    card_id = statuses.parse_id(request.form.get("card_id"))
     card = db.session.get(Status, card_id) if card_id else None
     if card is None or card.deleted_at is not None or card.reblog_of_id != target.id:
         card = statuses.get_visible(target.id, viewer())
-    return render("app/_card.html", status=card, **card_context([card], viewer()))
+    # On the post's own page the card is the thread's focused one (htmx says where it is).
+    here = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    focused = here == context.status_path(card.reblog or card)
+    response = render(
+        "app/_card.html", status=card, focused=focused, **card_context([card], viewer())
+    )
+    response.headers.update({
+        "HX-Retarget": f"#status-{card_id or target.id}",
+        "HX-Reswap": "outerHTML show:none",
+        "HX-Push-Url": "false",
+    })  # fmt: skip
+    return response
+
+
+def _act(status_id: int, action: str, card_id: int | None):
+    if action not in ACTIONS:
+        abort(404)
+    me = viewer()
+    status = statuses.get_visible(status_id, me)
+    target = status.reblog or status
+    ACTIONS[action](status=target, by=me)
+    if not is_htmx():
+        return redirect_back()
+    return _card(target, card_id or (status.id if status.reblog_of_id else None))
+
+
+@bp.post("/statuses")
+@login_required
+def act_on_card():
+    """The page's action form (base.html): the pressed button is named after the action and
+    valued with the card's id."""
+    for action in ACTIONS:
+        if action in request.form:
+            card_id = statuses.parse_id(request.form[action])
+            if card_id is None:
+                abort(404)
+            return _act(card_id, action, None)
+    abort(400)
 
 
 @bp.post("/statuses/<int:status_id>/<action>")
 @login_required
 def act(status_id: int, action: str):
-    if action not in ACTIONS:
-        abort(404)
-    me = viewer()
-    status = statuses.get_visible(status_id, me)
-    status = status.reblog or status
-    ACTIONS[action](status=status, by=me)
-    return _card(status) if is_htmx() else redirect_back()
+    return _act(status_id, action, statuses.parse_id(request.form.get("card_id")))
 
 
 @bp.get("/statuses/<int:status_id>/delete")

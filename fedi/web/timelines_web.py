@@ -16,10 +16,14 @@ from fedi.web.signed_in import card_context, login_required, render, viewer
 bp = Blueprint("web_timelines", __name__)
 
 
-def timeline_page(template: str, rows: list[Status], params: PageParams, **ctx):
-    """A page of cards, or, for "load more" with HTMX, just the cards and the next link."""
+def timeline_page(
+    template: str, rows: list[Status], params: PageParams, *, filtered: bool = False, **ctx
+):
+    """A page of cards, or, for "load more" with HTMX, just the cards and the next link.
+    `filtered`: the rows are already what the viewer may see (the home feed, as in the API)."""
     next_max_id = rows[-1].id if len(rows) >= params.limit else None
-    page = Page(statuses=visibility.permitted(viewer(), rows), next_max_id=next_max_id)
+    shown = rows if filtered else visibility.permitted(viewer(), rows)
+    page = Page(statuses=shown, next_max_id=next_max_id)
     return render(
         template, "page", page=page, first_page=params.max_id is None,
         **card_context(page.statuses, viewer()), **ctx,
@@ -35,8 +39,9 @@ def _params() -> PageParams:
 def home():
     me, params = viewer(), _params()
     return timeline_page(
-        "app/timeline.html", timelines.home(me, params), params, title="Home", name="home",
-        **compose.empty_form(me),
+        "app/timeline.html", timelines.home(me, params), params, filtered=True,
+        title="Home", name="home",
+        **compose.empty_form(me, media_slots=1),
     )  # fmt: skip
 
 

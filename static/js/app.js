@@ -84,6 +84,22 @@
     window.htmx.process(socketEl);
   }
 
+  /* --- status card actions ---------------------------------------------------------------- */
+
+  // Cards' buttons submit the page's one action form, #f (templates/_partials/status_actions.html
+  // and base.html), and carry no hx-* attributes, to keep timeline pages small: send them with
+  // htmx here. The pressed button's name and value and the form's CSRF token go along; the
+  // answer is the updated card and says where it goes (HX-Retarget/HX-Reswap).
+  function cardActions() {
+    document.addEventListener("submit", function (event) {
+      const form = event.target;
+      const button = event.submitter;
+      if (!window.htmx || form.id !== "f" || !button || !button.closest("article")) return;
+      event.preventDefault();
+      window.htmx.ajax("POST", form.getAttribute("action"), { source: button });
+    });
+  }
+
   /* --- Web Push ---------------------------------------------------------------------------- */
 
   function base64ToBytes(value) {
@@ -154,6 +170,7 @@
   }
 
   function start() {
+    cardActions();
     connectLive();
     setupPush();
   }

@@ -24,28 +24,47 @@ def _count(model, **where) -> int:
 def test_favourite_with_htmx_returns_the_updated_card(app, alice, post):
     browser = signed_in(app)
     home = page(browser, "/local")
-    assert 'hx-boost="true" hx-target="closest article" hx-swap="outerHTML"' in home
-    assert f'formaction="/statuses/{post.id}/favourite"' in home
-    r = form_post(browser, f"/statuses/{post.id}/favourite", htmx=True)
+    # The card's buttons submit the page's one action form, which holds the CSRF token.
+    assert '<form id=f method=post action=/statuses hidden><input type="hidden"' in home
+    assert f"<button form=f name=favourite value={post.id}>Favourite</button>" in home
+    r = form_post(browser, "/statuses", {"favourite": post.id}, htmx=True)
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and body.lstrip().startswith("<article")
-    assert 'aria-pressed="true">Unfavourite' in body and "1 favourites" in body
+    assert r.headers["HX-Retarget"] == f"#status-{post.id}"
+    assert r.headers["HX-Reswap"] == "outerHTML show:none" and r.headers["HX-Push-Url"] == "false"
+    assert f"name=unfavourite value={post.id}>Unfavourite<" in body and "1 favourite<" in body
     assert _count(Favourite, account_id=alice.id, status_id=post.id) == 1
 
-    r = form_post(browser, f"/statuses/{post.id}/unfavourite", htmx=True)
-    assert 'aria-pressed="false">Favourite' in r.get_data(as_text=True)
+    r = form_post(browser, "/statuses", {"unfavourite": post.id}, htmx=True)
+    assert f"name=favourite value={post.id}>Favourite<" in r.get_data(as_text=True)
     assert _count(Favourite, account_id=alice.id) == 0
+
+
+def test_the_per_action_urls_still_work(app, alice, post):
+    browser = signed_in(app)
+    r = form_post(browser, f"/statuses/{post.id}/favourite", htmx=True)
+    assert r.status_code == 200 and ">Unfavourite<" in r.get_data(as_text=True)
+    assert r.headers["HX-Retarget"] == f"#status-{post.id}"
+    assert _count(Favourite, account_id=alice.id, status_id=post.id) == 1
+
+
+def test_the_action_form_needs_a_known_action_and_card(app, alice, post):
+    browser = signed_in(app)
+    assert form_post(browser, "/statuses", {"nonsense": post.id}).status_code == 400
+    assert form_post(browser, "/statuses", {"favourite": "abc"}).status_code == 404
+    assert form_post(browser, "/statuses", {"favourite": "1"}).status_code == 404
+    assert _count(Favourite) == 0
 
 
 def test_plain_post_redirects_to_the_same_origin_referer(app, alice, post):
     browser = signed_in(app)
     r = form_post(
-        browser, f"/statuses/{post.id}/reblog", headers={"Referer": "http://localhost/local?x=1"}
+        browser, "/statuses", {"reblog": post.id}, headers={"Referer": "http://localhost/local?x=1"}
     )
     assert r.status_code == 303 and r.headers["Location"] == "/local?x=1"
     assert _count(Status, account_id=alice.id, reblog_of_id=post.id) == 1
     r = form_post(
-        browser, f"/statuses/{post.id}/unreblog", headers={"Referer": "https://evil.example/x"}
+        browser, "/statuses", {"unreblog": post.id}, headers={"Referer": "https://evil.example/x"}
     )
     assert r.status_code == 303 and r.headers["Location"] == "/home"
 
@@ -55,27 +74,56 @@ def test_a_boost_card_is_swapped_for_the_same_boost_card(app, alice, carol, post
 
     boost = interactions.reblog(status=post, by=carol)
     browser = signed_in(app)
-    r = form_post(browser, f"/statuses/{post.id}/favourite", {"card_id": boost.id}, htmx=True)
+    r = form_post(browser, "/statuses", {"favourite": boost.id}, htmx=True)
     body = r.get_data(as_text=True)
+    assert r.headers["HX-Retarget"] == f"#status-{boost.id}"
     assert f'id="status-{boost.id}"' in body and "boosted" in body and "Unfavourite" in body
+    assert _count(Favourite, account_id=alice.id, status_id=post.id) == 1
+    # the older per-action URL with card_id does the same
+    r = form_post(browser, f"/statuses/{post.id}/unfavourite", {"card_id": boost.id}, htmx=True)
+    assert f'id="status-{boost.id}"' in r.get_data(as_text=True)
+
+
+def test_unboosting_ones_own_boost_card_shows_the_post(app, alice, post):
+    from fedi.services import interactions
+
+    boost = interactions.reblog(status=post, by=alice)
+    browser = signed_in(app)
+    r = form_post(browser, "/statuses", {"unreblog": boost.id}, htmx=True)
+    assert r.headers["HX-Retarget"] == f"#status-{boost.id}"  # where the boost card was
+    body = r.get_data(as_text=True)
+    assert f'id="status-{post.id}"' in body and f"name=reblog value={post.id}>Boost<" in body
 
 
 def test_bookmark_pin_and_mute_conversation(app, alice, post):
     browser = signed_in(app)
-    form_post(browser, f"/statuses/{post.id}/bookmark")
+    form_post(browser, "/statuses", {"bookmark": post.id})
     assert _count(Bookmark, account_id=alice.id, status_id=post.id) == 1
     assert "A post worth liking" in page(browser, "/bookmarks")
-    form_post(browser, f"/statuses/{post.id}/favourite")
+    form_post(browser, "/statuses", {"favourite": post.id})
     assert "A post worth liking" in page(browser, "/favourites")
-    assert form_post(browser, f"/statuses/{post.id}/pin").status_code == 422  # not mine
+    assert form_post(browser, "/statuses", {"pin": post.id}).status_code == 422  # not mine
     own = statuses.post_status(account=alice, text="pin me")
-    assert form_post(browser, f"/statuses/{own.id}/pin").status_code == 303
+    assert form_post(browser, "/statuses", {"pin": own.id}).status_code == 303
     assert _count(StatusPin, account_id=alice.id, status_id=own.id) == 1
-    r = form_post(browser, f"/statuses/{post.id}/mute", htmx=True)
-    assert 'aria-pressed="true">Unmute conversation' in r.get_data(as_text=True)
-    r = form_post(browser, f"/statuses/{post.id}/unmute", htmx=True)
-    assert 'aria-pressed="false">Mute conversation' in r.get_data(as_text=True)
+    r = form_post(browser, "/statuses", {"mute": post.id}, htmx=True)
+    assert ">Unmute conversation<" in r.get_data(as_text=True)
+    r = form_post(browser, "/statuses", {"unmute": post.id}, htmx=True)
+    assert ">Mute conversation<" not in r.get_data(as_text=True)  # offered on the post's page
     assert form_post(browser, f"/statuses/{post.id}/nonsense").status_code == 404
+
+
+def test_timeline_cards_offer_bookmark_and_mute_only_to_undo_them(app, alice, bob, post):
+    from fedi.services import interactions
+
+    browser = signed_in(app)
+    local = page(browser, "/local")
+    assert f"name=bookmark value={post.id}" not in local and "name=mute" not in local
+    interactions.bookmark(status=post, by=alice)
+    assert f"name=unbookmark value={post.id}>Unbookmark<" in page(browser, "/local")
+    thread = page(browser, f"/@bob/{post.id}")  # the post's own page offers everything
+    assert f"name=unbookmark value={post.id}" in thread
+    assert f"name=mute value={post.id}>Mute conversation<" in thread
 
 
 def test_actions_need_a_csrf_token_and_a_session(app, client, alice, post):
@@ -145,3 +193,13 @@ def test_search_finds_a_known_remote_account_by_address(app, alice, remote_dave)
     body = page(signed_in(app), "/search?q=%40dave%40remote.example")
     assert "@dave@remote.example" in body
     assert f'action="/accounts/{remote_dave.id}/follow"' in body
+
+
+def test_an_action_on_the_threads_focused_post_keeps_it_focused(app, alice, post):
+    browser = signed_in(app)
+    here = {"HX-Current-URL": f"http://localhost/@bob/{post.id}"}
+    r = form_post(browser, "/statuses", {"favourite": post.id}, htmx=True, headers=here)
+    body = r.get_data(as_text=True)
+    assert "class=focused" in body and ">Mute conversation<" in body and ">Bookmark<" in body
+    r = form_post(browser, "/statuses", {"unfavourite": post.id}, htmx=True)  # from a timeline
+    assert "class=focused" not in r.get_data(as_text=True)

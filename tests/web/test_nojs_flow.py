@@ -61,7 +61,7 @@ def test_post_and_follow_flow_without_javascript(app, bob):
     assert r.headers["Location"] == "/home"
     _submit(alice, f"/statuses/{post.id}/reblog", "/home", {})
     home = page(alice, "/home")
-    assert 'aria-pressed="true">Unfavourite' in home and 'aria-pressed="true">Unboost' in home
+    assert ">Unfavourite<" in home and ">Unboost<" in home
     db.session.expire_all()
     assert post.favourites_count == 1 and post.reblogs_count == 1
 

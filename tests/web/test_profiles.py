@@ -90,7 +90,7 @@ def test_tabs_split_posts_replies_and_media(client, alice, bob):
 
     assert "a plain post" in posts and "a reply to bob" not in posts
     assert "a plain post" in replies and "a reply to bob" in replies
-    assert "In reply to" in replies and 'href="/@bob"' in replies
+    assert "In reply to" in replies and 'href="/@bob/' in replies
     assert "look at this" in media and "a plain post" not in media
     assert 'alt="A wren singing"' in media
     assert 'href="/@alice/media" aria-current="page"' in media
