@@ -53,6 +53,45 @@ class PageContext:
         """Whether the viewer muted the conversation of this status."""
         return status.conversation_id in self._batch.muted_conversations
 
+    def actions(self, card: Status, focused: bool = False) -> list[tuple[str, str]]:
+        """The toggle buttons a card offers the viewer, as (name, label): the name is the action
+        the button does (`unfavourite` once favourited) and the label says it ("Unfavourite").
+        Reply, boost and favourite on every card, pin on one's own public posts; bookmark and
+        conversation mute on the thread's focused post, and wherever they are on (to undo).
+        Decided here, in one call per card, because a page renders twenty of them."""
+        if self.viewer is None:
+            return []
+        target = card.reblog or card
+        mine = target.account_id == self.viewer.id
+        visibility = target.visibility.value
+        public = visibility in ("public", "unlisted")
+        flags = self._batch.flags
+        wanted = []
+        if public or (mine and visibility == "private"):
+            wanted.append(("reblog", "Boost", target.id in flags["reblogged"]))
+        wanted.append(("favourite", "Favourite", target.id in flags["favourited"]))
+        if focused or target.id in flags["bookmarked"]:
+            wanted.append(("bookmark", "Bookmark", target.id in flags["bookmarked"]))
+        if mine and public:
+            wanted.append(("pin", "Pin", target.id in flags["pinned"]))
+        muted = self.muted(target)
+        if focused or muted:
+            wanted.append(("mute", "Mute conversation", muted))
+        return [
+            (f"un{verb}", f"Un{label[0].lower()}{label[1:]}") if on else (verb, label)
+            for verb, label, on in wanted
+        ]
+
+    @staticmethod
+    def counts(status: Status) -> str:
+        """The non-zero counts ("2 replies · 1 boost"), or nothing."""
+        counts = (
+            (status.replies_count, "reply", "replies"),
+            (status.reblogs_count, "boost", "boosts"),
+            (status.favourites_count, "favourite", "favourites"),
+        )
+        return " · ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
 
 def page_context(viewer: Account | None, statuses: Sequence[Status]) -> PageContext:
     return PageContext(viewer, statuses)

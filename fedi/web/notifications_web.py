@@ -33,7 +33,7 @@ def unread_badge_count() -> int:
     account = web_session.current_web_account()
     if account is None:
         return 0
-    return notifications.unread_count(account, notifications.Filters(), limit=BADGE_CAP + 1)
+    return notifications.unread_badge_count(account.id, limit=BADGE_CAP + 1)
 
 
 bp.add_app_template_global(unread_badge_count, "unread_badge_count")

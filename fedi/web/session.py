@@ -11,6 +11,8 @@ import hmac
 import time
 
 from flask import current_app, request, session
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from fedi.extensions import db
 from fedi.models import Account, User
@@ -30,9 +32,11 @@ def _load() -> User | None:
     user_id = session.get(USER_KEY)
     if not isinstance(user_id, int):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, options=[joinedload(User.account, innerjoin=True)])
     if user is None or not user.can_sign_in:
         return None
+    # Both sides of the one-to-one from this one row: templates read `account.user` too.
+    set_committed_value(user.account, "user", user)
     if not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), _fingerprint(user)):
         return None
     return user

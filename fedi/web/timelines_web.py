@@ -20,7 +20,8 @@ def timeline_page(
     template: str, rows: list[Status], params: PageParams, *, filtered: bool = False, **ctx
 ):
     """A page of cards, or, for "load more" with HTMX, just the cards and the next link.
-    `filtered`: the rows are already what the viewer may see (the home feed, as in the API)."""
+    `filtered`: the rows are already what the viewer may see (the home feed, as in the API,
+    read as light status views rather than models: the cards only read them)."""
     next_max_id = rows[-1].id if len(rows) >= params.limit else None
     shown = rows if filtered else visibility.permitted(viewer(), rows)
     page = Page(statuses=shown, next_max_id=next_max_id)
@@ -39,7 +40,7 @@ def _params() -> PageParams:
 def home():
     me, params = viewer(), _params()
     return timeline_page(
-        "app/timeline.html", timelines.home(me, params), params, filtered=True,
+        "app/timeline.html", timelines.home(me, params, views=True), params, filtered=True,
         title="Home", name="home",
         **compose.empty_form(me, media_slots=1),
     )  # fmt: skip

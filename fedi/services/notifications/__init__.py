@@ -20,6 +20,7 @@ from fedi.services.notifications.read import (
     page,
     parse_id,
     preload,
+    unread_badge_count,
     unread_count,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "policy",
     "preload",
     "publish",
+    "unread_badge_count",
     "unread_count",
 ]

@@ -7,10 +7,12 @@ deleted statuses.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, delete, func, inspect, or_, select
+from sqlalchemy import Select, bindparam, delete, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from fedi.errors import NotFound
@@ -81,18 +83,19 @@ def parse_id(value: object) -> int | None:
     return number if 0 < number <= MAX_ID else -1
 
 
-def hidden_senders(viewer_id: int) -> Select:
-    """Accounts the viewer blocks or mutes with notifications hidden."""
+def hidden_senders(viewer_id: Any, now: Any = None) -> Select:
+    """Accounts the viewer blocks or mutes with notifications hidden (`viewer_id` and `now` may
+    be bound parameters, for statements built once)."""
     blocked = select(Block.target_account_id).where(Block.account_id == viewer_id)
     muted = select(Mute.target_account_id).where(
         Mute.account_id == viewer_id,
         Mute.hide_notifications.is_(True),
-        or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow()),
+        or_(Mute.expires_at.is_(None), Mute.expires_at > (utcnow() if now is None else now)),
     )
     return blocked.union(muted)
 
 
-def browse(viewer_id: int, filters: Filters = NO_FILTERS, *columns) -> Select:
+def browse(viewer_id: Any, filters: Filters = NO_FILTERS, *columns, now: Any = None) -> Select:
     """The viewer's visible notifications (selecting `columns`, default the rows)."""
     blocked_domains = select(AccountDomainBlock.domain).where(
         AccountDomainBlock.account_id == viewer_id
@@ -105,7 +108,7 @@ def browse(viewer_id: int, filters: Filters = NO_FILTERS, *columns) -> Select:
             Notification.account_id == viewer_id,
             Account.suspended_at.is_(None),
             or_(Account.domain.is_(None), Account.domain.not_in(blocked_domains)),
-            Notification.from_account_id.not_in(hidden_senders(viewer_id)),
+            Notification.from_account_id.not_in(hidden_senders(viewer_id, now)),
             or_(Notification.status_id.is_(None), Status.deleted_at.is_(None)),
         )
     )
@@ -193,3 +196,26 @@ def unread_count(viewer: Account, filters: Filters, *, limit: int) -> int:
         query = query.where(Notification.id > marker)
     capped = query.order_by(Notification.id.asc()).limit(limit).subquery()
     return db.session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+@functools.cache
+def _unread_statement():
+    """unread_count() without filters as one statement, built once: the marker is a subquery and
+    the viewer, the time and the cap are bound parameters."""
+    me = bindparam("me")
+    marker = (
+        select(Marker.last_read_id)
+        .where(Marker.account_id == me, Marker.timeline == "notifications")
+        .scalar_subquery()
+    )
+    query = browse(me, NO_FILTERS, Notification.id, now=bindparam("now"))
+    query = query.where(Notification.id > func.coalesce(marker, 0))
+    capped = query.order_by(Notification.id.asc()).limit(bindparam("cap")).subquery()
+    return select(func.count()).select_from(capped)
+
+
+def unread_badge_count(viewer_id: int, *, limit: int) -> int:
+    """What unread_count() counts without filters (the web UI's badge on every page), in one
+    query whose statement is built once per process."""
+    values = {"me": viewer_id, "now": utcnow(), "cap": limit}
+    return db.session.scalar(_unread_statement(), values) or 0
