@@ -1,6 +1,8 @@
-"""Writing: the compose form (on /home, /compose and the reply page) and posting it. Errors come
-back inline: HTMX swaps the form with the message, without JavaScript the page re-renders with
-the text kept. A post made with HTMX answers with its card for the top of the timeline."""
+"""Writing: the compose form (on /home, /compose and the reply page) and posting it, images with
+their descriptions included (one multipart post, through services.media_uploads, with or
+without JavaScript). Errors come back inline: HTMX swaps the form with the message, without
+JavaScript the page re-renders with the text kept (files have to be chosen again). A post made
+with HTMX answers with its card for the top of the timeline."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from flask import Blueprint, current_app, redirect, request
 
 from fedi.errors import DomainError
 from fedi.models import Account
-from fedi.services import profiles, statuses
+from fedi.services import media_uploads, profiles, statuses
 from fedi.services.statuses import MAX_MEDIA
 from fedi.text.render import status_length
 from fedi.web.signed_in import card_context, is_htmx, login_required, render, viewer
@@ -66,18 +68,36 @@ def reply_page(username: str, status_id: int):
     return render("app/compose.html", parent=parent, **card_context([parent], me), **form)
 
 
+def _uploads() -> list[media_uploads.Upload]:
+    """The chosen images with their descriptions, slot by slot (empty slots left out)."""
+    files = request.files.getlist("media")
+    descriptions = request.form.getlist("description")
+    chosen = []
+    for n, file in enumerate(files):
+        data = file.read()
+        if not data and not file.filename:
+            continue
+        description = descriptions[n] if n < len(descriptions) else ""
+        chosen.append(media_uploads.Upload(data, file.filename or "", description))
+    return chosen
+
+
 @bp.post("/compose")
 @login_required
 def post():
     me = viewer()
     form = _submitted()
+    media = []
     try:
+        media = media_uploads.upload_many(account=me, uploads=_uploads(), limit=MAX_MEDIA)
         status = statuses.post_status(
             account=me, text=form["text"], spoiler_text=form["spoiler_text"],
             visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,
             language=form["language"] or None, in_reply_to_id=form["in_reply_to_id"] or None,
+            media_ids=[m.id for m in media],
         )  # fmt: skip
     except DomainError as err:
+        media_uploads.discard(media)
         return _error(form, err)
     if is_htmx():
         return render("app/_card.html", status=status, **card_context([status], me))

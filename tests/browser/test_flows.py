@@ -135,6 +135,43 @@ def test_compose_counts_down_and_inserts_the_post_on_top(new_context):
     screenshot(page, "flow-04-posted")
 
 
+def _png(colour: str) -> dict:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 80), colour).save(out, "PNG")
+    return {"name": f"{colour}.png", "mimeType": "image/png", "buffer": out.getvalue()}
+
+
+def test_compose_with_images_and_their_descriptions(new_context):
+    page = new_context().new_page()
+    sign_in(page, "alice")
+    page.goto("/compose")
+    page.wait_for_function("() => window.htmx !== undefined")
+    text = f"Two squares {time.time_ns()}"
+    page.fill("#compose-text", text)
+    page.get_by_label("Image 1", exact=True).set_input_files(_png("teal"))
+    page.get_by_label("Description of image 1").fill("A teal rectangle")
+    page.get_by_label("Image 2", exact=True).set_input_files(_png("navy"))
+    page.get_by_label("Description of image 2").fill("A navy rectangle")
+    page.click("#compose button[type=submit]")
+
+    posted = page.locator(f"#timeline article:has-text('{text}')")
+    posted.wait_for()
+    images = posted.locator("img[alt='A teal rectangle'], img[alt='A navy rectangle']")
+    assert images.count() == 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#timeline li img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    # The form is reset for the next post, files included.
+    page.wait_for_function("() => document.getElementById('compose-text').value === ''")
+    assert page.get_by_label("Image 1", exact=True).input_value() == ""
+    screenshot(page, "flow-05b-posted-images")
+
+
 def test_compose_error_is_shown_inline(new_context):
     page = new_context().new_page()
     sign_in(page, "alice")
