@@ -48,9 +48,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _engine_options(settings: Settings) -> dict[str, object]:
+    import orjson
+
+    # JSON columns parse with orjson; stale pooled connections are caught by the idle ping in
+    # fedi/extensions.py rather than by a ping before every checkout.
+    options: dict[str, object] = {"json_deserializer": orjson.loads}
     if settings.is_sqlite:
-        return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+        return {**options, "connect_args": {"timeout": 30}}
+    return {**options, "pool_size": 10, "max_overflow": 20}
 
 
 def _init_extensions(app: Flask) -> None:

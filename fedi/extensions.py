@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 from flask_migrate import Migrate
 from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import Pool
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -37,3 +41,34 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+# Pessimistic disconnect handling without a round trip per request: a pooled connection is
+# pinged only when it has been idle for a while (after a database restart or a firewall's idle
+# timeout those are the ones that are dead). A failed ping makes the pool retry with a fresh
+# connection, as `pool_pre_ping` would.
+PING_AFTER_IDLE = 10.0  # seconds
+
+
+@event.listens_for(Pool, "checkin")
+def _checked_in(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # the driver's own error types: any failure means a dead link
+        raise DisconnectionError(str(exc)) from exc

@@ -105,5 +105,5 @@ def load(ids: list[int]) -> list[StatusView]:
     """Views of live statuses by id, in the given order, skipping deleted ones."""
     if not ids:
         return []
-    by_id = {v.id: v for v in rows_to_views(db.session.execute(_LOAD, {"ids": ids}))}
+    by_id = {v.id: v for v in rows_to_views(db.session.execute(_LOAD, {"ids": ids}).all())}
     return [by_id[i] for i in ids if i in by_id]

@@ -69,7 +69,7 @@ _PUBLIC_OR_UNLISTED = (Visibility.PUBLIC, Visibility.UNLISTED)
 def _run(statement, values: dict, page: PageParams, views: bool) -> list:
     values = {**values, **page.bound_values()}
     if views:
-        return page.finish(status_views.rows_to_views(db.session.execute(statement, values)))
+        return page.finish(status_views.rows_to_views(db.session.execute(statement, values).all()))
     return load(page.finish(list(db.session.scalars(statement, values))))
 
 

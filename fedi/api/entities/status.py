@@ -142,33 +142,35 @@ def _query(with_viewer: bool):
     statuses (parameters `ids` and `viewer_id`), built once per process."""
     if with_viewer in _QUERIES:
         return _QUERIES[with_viewer]
+    # Table columns: a Core statement, no ORM compile or loading.
+    models = (Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute)
+    status, mention, status_tag, tag, media, app, mute = (m.__table__.c for m in models)
     page = (
-        select(Status.id, Status.conversation_id, Status.application_id, Status.local)
-        .where(Status.id.in_(bindparam("ids", expanding=True)))
+        select(status.id, status.conversation_id, status.application_id, status.local)
+        .where(status.id.in_(bindparam("ids", expanding=True)))
         .cte("page")
     )
     ids = select(page.c.id)
     apps = select(page.c.application_id).where(page.c.local.is_(True))
     parts = [
-        select(*_columns(_MENTION, Mention.status_id, Mention.account_id, Mention.id))
-        .where(Mention.status_id.in_(ids), Mention.silent.is_(False)),
-        select(*_columns(_TAG, StatusTag.status_id, StatusTag.tag_id, name=Tag.name))
-        .join(Tag, Tag.id == StatusTag.tag_id)
-        .where(StatusTag.status_id.in_(ids)),
-        select(*_columns(_MEDIA, MediaAttachment.status_id, MediaAttachment.id))
-        .where(MediaAttachment.status_id.in_(ids)),
-        select(*_columns(_APP, OAuthApplication.id, name=OAuthApplication.name,
-                         extra=OAuthApplication.website))
-        .where(OAuthApplication.id.in_(apps)),
+        select(*_columns(_MENTION, mention.status_id, mention.account_id, mention.id))
+        .where(mention.status_id.in_(ids), mention.silent.is_(False)),
+        select(*_columns(_TAG, status_tag.status_id, status_tag.tag_id, name=tag.name))
+        .join_from(StatusTag.__table__, Tag.__table__, tag.id == status_tag.tag_id)
+        .where(status_tag.status_id.in_(ids)),
+        select(*_columns(_MEDIA, media.status_id, media.id))
+        .where(media.status_id.in_(ids)),
+        select(*_columns(_APP, app.id, name=app.name, extra=app.website))
+        .where(app.id.in_(apps)),
     ]  # fmt: skip
     if with_viewer:
         viewer_id = bindparam("viewer_id")
         for kind, flag in enumerate(interactions.viewer_flag_queries(viewer_id, ids)):
             parts.append(flag.with_only_columns(*_columns(kind, flag.selected_columns[0])))
         parts.append(
-            select(*_columns(_MUTED, ConversationMute.conversation_id)).where(
-                ConversationMute.account_id == viewer_id,
-                ConversationMute.conversation_id.in_(select(page.c.conversation_id)),
+            select(*_columns(_MUTED, mute.conversation_id)).where(
+                mute.account_id == viewer_id,
+                mute.conversation_id.in_(select(page.c.conversation_id)),
             )
         )
     _QUERIES[with_viewer] = union_all(*parts).order_by("kind", "key", "ord")

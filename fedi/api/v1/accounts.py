@@ -10,6 +10,7 @@ from fedi.api.auth import (
     current_account,
     current_account_id,
     optional_oauth,
+    read_only,
     require_oauth,
     viewer,
 )
@@ -50,6 +51,7 @@ def show(account_id: int):
 
 
 @bp.get("/<int:account_id>/statuses")
+@read_only
 @optional_oauth("read:statuses")
 def statuses(account_id: int):
     account, p, me = account_lookup.get_account(account_id), params(), current_account_id()

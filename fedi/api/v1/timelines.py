@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api import entities
-from fedi.api.auth import current_account, current_account_id, optional_oauth, require_oauth
+from fedi.api.auth import (
+    current_account,
+    current_account_id,
+    optional_oauth,
+    read_only,
+    require_oauth,
+)
 from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
@@ -19,6 +25,7 @@ def _page(rows, viewer_id: int | None):
 
 
 @bp.get("/home")
+@read_only
 @require_oauth("read:statuses")
 def home():
     me = current_account_id()
@@ -26,6 +33,7 @@ def home():
 
 
 @bp.get("/public")
+@read_only
 @optional_oauth("read:statuses")
 def public():
     p, me = params(), current_account_id()
@@ -36,6 +44,7 @@ def public():
 
 
 @bp.get("/tag/<hashtag>")
+@read_only
 @optional_oauth("read:statuses")
 def tag(hashtag: str):
     me, local = current_account_id(), bool(params().bool("local"))
@@ -43,6 +52,7 @@ def tag(hashtag: str):
 
 
 @bp.get("/list/<list_id>")
+@read_only
 @require_oauth("read:lists")
 def list_timeline(list_id: str):
     account = current_account()

@@ -69,3 +69,46 @@ def test_account_statuses_queries_do_not_grow_with_the_page(client, alice, bob, 
     _post(alice, bob, carol, 40)
     large = _queries(client, path, token)
     assert small == large
+
+
+def _in_fresh_request(client, path: str, token: str):
+    """The request in another thread: its own app context and database session, as in
+    production (in the test's thread the request shares the test's session)."""
+    import threading
+    import warnings
+
+    out = {}
+
+    def run() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. "execution_options ignored"
+            out["response"] = client.get(path, headers=bearer(token))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    return out["response"]
+
+
+def test_read_only_pages_answer_the_same_outside_a_transaction(client, alice, bob, carol):
+    """Home and account statuses read without a transaction (`read_only`): same answers, and a
+    private post stays hidden from a non-follower on that path too."""
+    follows.follow(account=bob, target=alice)
+    _post(alice, bob, carol, 6)
+    statuses.post_status(account=alice, text="followers only", visibility_="private")
+    db.session.commit()
+    bob_token, carol_token = token_for(bob, "read"), token_for(carol, "read")
+    for path, token in (
+        ("/api/v1/timelines/home?limit=10", bob_token),
+        (f"/api/v1/accounts/{alice.id}/statuses?limit=10", carol_token),
+        (f"/api/v1/accounts/{alice.id}/statuses?limit=10", bob_token),
+    ):
+        expected = client.get(path, headers=bearer(token))
+        fresh = _in_fresh_request(client, path, token)
+        assert fresh.status_code == expected.status_code == 200
+        assert fresh.get_json() == expected.get_json()
+        assert fresh.headers["Link"] == expected.headers["Link"]
+    texts = [s["content"] for s in fresh.get_json()]
+    assert any("followers only" in t for t in texts)  # bob follows alice
+    carol_view = client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=bearer(carol_token))
+    assert not any("followers only" in s["content"] for s in carol_view.get_json())
