@@ -1,5 +1,5 @@
 """Registers the signed-in web pages (sign-up, timelines, compose, actions, notifications,
-follow requests, lists, search, saved posts, settings) on the app."""
+follow requests, lists, search, saved posts, settings, moderation) on the app."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from fedi.web import (
         account_actions,
+        admin,
         compose,
         follow_requests_web,
         lists_web,
@@ -24,6 +25,6 @@ def init_app(app: Flask) -> None:
 
     for module in (
         signup, password, timelines_web, compose, status_actions, account_actions,
-        notifications_web, follow_requests_web, lists_web, search_web, saved, settings,
+        notifications_web, follow_requests_web, lists_web, search_web, saved, settings, admin,
     ):  # fmt: skip
         app.register_blueprint(module.bp)

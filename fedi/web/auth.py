@@ -6,13 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request
 
-from fedi.services import accounts
+from fedi.services import accounts, sign_up_reviews
 from fedi.web import session as web_session
 
 bp = Blueprint("web_auth", __name__, url_prefix="/auth")
 bp.add_app_template_global(web_session.current_web_account, "current_web_account")
 
 BAD_LOGIN = "Invalid e-mail address or password."
+PENDING = "Your account is waiting for a moderator's approval. You can sign in once it is approved."
 
 
 def safe_next(value: str | None, default: str = "/") -> str:
@@ -45,8 +46,11 @@ def sign_in_form():
 @bp.post("/sign_in")
 def sign_in():
     login = (request.form.get("login") or "").strip()
-    user = accounts.authenticate(login=login, password=request.form.get("password") or "")
+    password = request.form.get("password") or ""
+    user = accounts.authenticate(login=login, password=password)
     if user is None:
+        if sign_up_reviews.awaiting_approval(login=login, password=password):
+            return _form(PENDING, login, 403)
         return _form(BAD_LOGIN, login, 401)
     next_url = safe_next(request.form.get("next"))
     web_session.log_in(user)
