@@ -9,10 +9,12 @@ hand and re-checked hop by hop."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import ipaddress
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -122,9 +124,10 @@ class _PinnedBackend(httpcore.SyncBackend):
 
 class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
-        super().__init__(retries=0)
+        ssl_context = httpx.create_ssl_context()  # one: each costs a read of the CA bundle
+        super().__init__(retries=0, verify=ssl_context)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context,
             max_connections=200,
             max_keepalive_connections=50,
             keepalive_expiry=10.0,
@@ -149,9 +152,28 @@ def _settings() -> Settings:
     return Settings()
 
 
-def check_url(url: str) -> list[str]:
+def check_url(url: str, settings: Settings | None = None) -> list[str]:
     """The vetted addresses for `url`, or UnsafeURL."""
-    settings = _settings()
+    scheme, host, port = _target(url)
+    return _vet(scheme, host, _resolve(host, port), settings or _settings())
+
+
+async def check_url_async(url: str, settings: Settings) -> list[str]:
+    """`check_url` for an event loop: the name is resolved without blocking the loop."""
+    scheme, host, port = _target(url)
+    try:
+        addresses = [str(ipaddress.ip_address(host.strip("[]")))]  # a literal: nothing to resolve
+    except ValueError:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise FetchError(f"Cannot resolve {host}") from exc
+        addresses = _addresses(host, infos)
+    return _vet(scheme, host, addresses, settings)
+
+
+def _target(url: str) -> tuple[str, str, int]:
     try:
         parts = urlsplit(url)
         port = parts.port or hosts.DEFAULT_PORTS.get(parts.scheme.lower(), 0)
@@ -162,8 +184,11 @@ def check_url(url: str) -> list[str]:
         raise UnsafeURL(f"Only http and https URLs are fetched: {url}")
     if parts.username or parts.password:
         raise UnsafeURL("URLs with credentials are not fetched")
+    return scheme, host, port
+
+
+def _vet(scheme: str, host: str, addresses: list[str], settings: Settings) -> list[str]:
     allowed = hosts.parse_networks(settings.ALLOWED_PRIVATE_ADDRESSES)
-    addresses = _resolve(host, port)
     all_allowed = True
     for address in addresses:
         ip = ipaddress.ip_address(address)
@@ -182,6 +207,10 @@ def _resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise FetchError(f"Cannot resolve {host}") from exc
+    return _addresses(host, infos)
+
+
+def _addresses(host: str, infos) -> list[str]:
     addresses = []
     for info in infos:
         address = str(info[4][0]).split("%")[0]
@@ -317,10 +346,8 @@ def _json(body: bytes) -> dict:
     return document
 
 
-def post_activity(
-    inbox_url: str, body: bytes, *, signer, deadline: float = POST_DEADLINE
-) -> PostResult:
-    """Signed POST of an activity; never raises for HTTP or network errors."""
+def sign_post(inbox_url: str, body: bytes, *, signer) -> dict[str, str]:
+    """The headers of a signed POST of an activity (User-Agent included)."""
     headers = sign_headers(
         method="POST",
         url=inbox_url,
@@ -329,6 +356,14 @@ def post_activity(
         private_key_pem=signer.private_key,
         headers={"Content-Type": "application/activity+json", "Accept": ACCEPT_AS},
     )
+    return {"User-Agent": user_agent(), "Accept-Encoding": "identity", **headers}
+
+
+def post_activity(
+    inbox_url: str, body: bytes, *, signer, deadline: float = POST_DEADLINE
+) -> PostResult:
+    """Signed POST of an activity; never raises for HTTP or network errors."""
+    headers = sign_post(inbox_url, body, signer=signer)
     try:
         resp = request(
             "POST",
@@ -340,11 +375,16 @@ def post_activity(
         )
     except FetchError as exc:
         return PostResult(status_code=0, error=str(exc))
-    retry_after = parse_retry_after(resp.headers.get("retry-after"))
+    return post_result(resp.status_code, resp.headers, resp.body)
+
+
+def post_result(status_code: int, headers: Mapping[str, str], body: bytes) -> PostResult:
+    """The outcome of a POST from its answer (`headers`: case-insensitive, or lowercased)."""
+    retry_after = parse_retry_after(headers.get("retry-after"))
     error = None
-    if resp.status_code >= 300:
-        error = resp.body[:500].decode("utf-8", "replace") or f"HTTP {resp.status_code}"
-    return PostResult(status_code=resp.status_code, retry_after=retry_after, error=error)
+    if status_code >= 300:
+        error = body[:500].decode("utf-8", "replace") or f"HTTP {status_code}"
+    return PostResult(status_code=status_code, retry_after=retry_after, error=error)
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -1,35 +1,48 @@
-"""Durable outbound delivery: one `Delivery` row per (activity, inbox), tried by a task each.
+"""Durable outbound delivery: one `Delivery` row per (activity, inbox), tried in batches.
 
-A row is claimed atomically before each try (so duplicate tasks are harmless), the HTTP POST
-happens outside any database transaction, and every try is logged. Outcomes:
+The fan-out of an activity enqueues its rows in batches (`deliver_batch` tasks of `BATCH` ids).
+A batch task claims its rows atomically (one UPDATE; duplicate tasks are harmless), signs one
+POST per row and hands them all to this process's sender (`federation.sender`), which runs many
+POSTs at once, each under its 30 s deadline, so that slow or dead servers never delay healthy
+ones nor hold a worker thread. No database transaction stays open while servers take their time.
+Outcomes are recorded in bulk, each try in the attempt log: by the task itself when it waits
+(immediate mode, tests), else by the process's recorder thread as they come in. Outcomes:
 
 - 2xx: delivered; the domain's failure record is cleared (an unavailable domain recovers and its
   waiting rows become due at once);
 - 429/503: retried after `Retry-After` when given, else with backoff;
 - other 4xx (but 408): failed for good;
-- 5xx, 408, network errors: retried with exponential backoff and jitter for about three days,
-  and the failure counts against the domain: a domain failing on `FAILURE_DAYS` distinct days
-  is marked unavailable, and then only one probe per `PROBE_INTERVAL` goes out to it.
+- 5xx, 408, network errors and deadlines: retried with exponential backoff and jitter for about
+  three days, and the failure counts against the domain: a domain failing on `FAILURE_DAYS`
+  distinct days is marked unavailable, and then only one probe per `PROBE_INTERVAL` goes out;
+- deferred by the sender (the domain is slow right now): not a try; due again after
+  `DEFER_WAIT`.
 
 Huey only triggers attempts: `requeue_due` (a periodic task) re-enqueues rows that are due, so a
-lost queue loses nothing.
+lost queue, or a worker that died mid-try (its rows are due again after `IN_FLIGHT`), loses
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
+import queue
 import random
+import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from flask import current_app, has_app_context
-from sqlalchemy import and_, delete, or_, select, update
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import and_, delete, insert, or_, select, update
 
 from fedi import tasks
 from fedi.extensions import db
-from fedi.federation import client, hosts
+from fedi.federation import client, hosts, sender
 from fedi.models import (
     Account,
     Delivery,
@@ -50,12 +63,16 @@ MAX_DELAY = 12 * 3600.0  # one wait never exceeds this
 MAX_ATTEMPTS = 16  # ~3.3 days of tries with the figures above
 MAX_RETRY_AFTER = 24 * 3600.0
 JITTER = 0.2  # +-20 %
-IN_FLIGHT = timedelta(minutes=2)  # a claimed row is due again if its worker died mid-try
+IN_FLIGHT = timedelta(minutes=3)  # a claimed row is due again if its worker died mid-try
 FAILURE_DAYS = 7  # distinct days of failure before a domain is unavailable (as Mastodon)
 PROBE_INTERVAL = timedelta(hours=1)
 MAX_WAIT = timedelta(days=14)  # rows held for an unavailable domain are dropped after this
 REQUEUE_BATCH = 1000
-RETRY_TASK_MAX = 300.0  # a retry due within this many seconds gets its own delayed task
+BATCH = 100  # deliveries per task
+RETRY_TASK_MAX = 300.0  # retries due within this many seconds get delayed tasks...
+RETRY_GROUP = 2.0  # ...one per this many seconds of due times
+DEFER_WAIT = client.POST_DEADLINE  # a deferred row waits for its slow domain's POSTs to end
+RECORD_BATCH = 500  # outcomes recorded per transaction by the recorder
 
 
 @dataclass(frozen=True)
@@ -107,9 +124,22 @@ def deliver_activity(
             Delivery.attempts == 0,
         )
     ).all()
-    for delivery_id in ids:
-        tasks.deliver(delivery_id)
+    _enqueue(ids)
     return outbox
+
+
+def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _enqueue(ids: Iterable[int], delay: float = 0.0) -> None:
+    for chunk in _chunks(ids):
+        if delay > 0:
+            tasks.deliver_batch.schedule((chunk,), delay=delay)
+        else:
+            tasks.deliver_batch(chunk)
 
 
 def cancel_for_status(status_id: int) -> int:
@@ -148,8 +178,7 @@ def due_ids(limit: int = REQUEUE_BATCH) -> list[int]:
 def requeue_due(limit: int = REQUEUE_BATCH) -> int:
     ids = due_ids(limit)
     db.session.commit()
-    for delivery_id in ids:
-        tasks.deliver(delivery_id)
+    _enqueue(ids)
     return len(ids)
 
 
@@ -164,48 +193,106 @@ def _base_delay() -> float:
     return float(getattr(settings, "DELIVERY_RETRY_BASE", BASE_DELAY))
 
 
-def _claim(delivery_id: int, now: datetime) -> Delivery | None:
-    """Take the row for one try, or None when it is not pending or not due (another task has it)."""
+# -- trying ----------------------------------------------------------------------------------
+
+
+def attempt(delivery_id: int) -> None:
+    """One try of one delivery, its outcome recorded before returning."""
+    attempt_many([delivery_id], wait=True)
+
+
+def attempt_many(ids: list[int], *, wait: bool) -> int:
+    """Try those of these deliveries that are pending and due; returns how many were tried.
+    Each POST leaves as soon as it is signed. With `wait` the outcomes are recorded before
+    returning; else this process's recorder records them as they come (the calling worker
+    thread is free once the POSTs are handed over)."""
+    now = utcnow()
+    claimed = _claim(_not_held_back(ids, now), now)
+    if not claimed:
+        return 0
+    signers = _signers(claimed)
+    db.session.commit()  # no transaction stays open while remote servers take their time
+    out = sender.get(current_app.config["FEDI"])
+    done = None if wait else _recorder().put
+    futures, unsigned = [], []
+    bodies: dict[int, bytes] = {}
+    for row in claimed:
+        activity_id, signer, payload = signers[row.activity_id]
+        if signer is None or not signer.private_key:
+            unsigned.append(sender.Outcome(row.id, client.PostResult(0, error="no local signer")))
+            continue
+        body = bodies.get(activity_id) or bodies.setdefault(activity_id, orjson.dumps(payload))
+        headers = client.sign_post(row.inbox_url, body, signer=signer)
+        post = sender.Post(row.id, row.domain, row.inbox_url, headers, body)
+        futures.append(out.submit(post, done))
+    record_outcomes(unsigned, give_up=True)
+    if wait:
+        record_outcomes([future.result() for future in futures])
+    return len(claimed)
+
+
+def _not_held_back(ids: list[int], now: datetime) -> list[int]:
+    """The ids that are pending and due, less those waiting for an unavailable domain."""
+    due = db.session.execute(
+        select(Delivery.id, Delivery.domain).where(
+            Delivery.id.in_(ids),
+            Delivery.state == DeliveryState.PENDING,
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        )
+    ).all()
+    domains = {domain for _, domain in due}
+    unavailable = set()
+    if domains:
+        unavailable = set(
+            db.session.scalars(
+                select(DomainHealth.domain).where(
+                    DomainHealth.unavailable.is_(True), DomainHealth.domain.in_(domains)
+                )
+            )
+        )
+    return [
+        row_id
+        for row_id, domain in due
+        if domain not in unavailable or not _held_back(db.session.get(Delivery, row_id), now)
+    ]
+
+
+def _claim(ids: list[int], now: datetime) -> list:
+    """Take the rows for one try each (those still pending and due: another task may have
+    taken some); (id, activity_id, inbox_url, domain) of each taken row."""
+    if not ids:
+        return []
     claimed = db.session.execute(
         update(Delivery)
         .where(
-            Delivery.id == delivery_id,
+            Delivery.id.in_(ids),
             Delivery.state == DeliveryState.PENDING,
             or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
         )
         .values(next_attempt_at=now + IN_FLIGHT, attempts=Delivery.attempts + 1)
+        .returning(Delivery.id, Delivery.activity_id, Delivery.inbox_url, Delivery.domain)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
     db.session.commit()
-    return db.session.get(Delivery, delivery_id) if claimed else None
+    return claimed
 
 
-def attempt(delivery_id: int) -> None:
-    """One try of one delivery (the `deliver` task)."""
-    now = utcnow()
-    row = db.session.get(Delivery, delivery_id)
-    if row is None or row.state != DeliveryState.PENDING:
-        return
-    if row.next_attempt_at is not None and row.next_attempt_at > now:
-        return  # not due (a duplicate task, or one that another worker is running)
-    if _held_back(row, now):
-        return
-    delivery = _claim(delivery_id, now)
-    if delivery is None:
-        return
-    actor = db.session.get(Account, delivery.activity.account_id)
-    if actor is None or not actor.private_key:
-        _finish(delivery, DeliveryState.FAILED, None, "no local signer", 0)
-        return
-    inbox, body = delivery.inbox_url, orjson.dumps(delivery.activity.payload)
-    signer = Signer(uri=actor.uri, public_key_id=actor.public_key_id, private_key=actor.private_key)
-    db.session.commit()  # no transaction stays open while the remote server takes its time
-    started = time.monotonic()
-    result = client.post_activity(inbox, body, signer=signer)
-    duration = int((time.monotonic() - started) * 1000)
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is not None:
-        _record(delivery, result, duration)
+def _signers(claimed: list) -> dict[int, tuple[int, Signer | None, dict]]:
+    """activity id -> (activity id, its actor's signer or None, its payload)."""
+    activities = db.session.execute(
+        select(OutboxActivity.id, OutboxActivity.account_id, OutboxActivity.payload).where(
+            OutboxActivity.id.in_({row.activity_id for row in claimed})
+        )
+    ).all()
+    signers = {
+        row.id: Signer(row.uri, row.public_key_id, row.private_key)
+        for row in db.session.execute(
+            select(Account.id, Account.uri, Account.public_key_id, Account.private_key).where(
+                Account.id.in_({a.account_id for a in activities})
+            )
+        )
+    }
+    return {a.id: (a.id, signers.get(a.account_id), a.payload) for a in activities}
 
 
 def _held_back(row: Delivery, now: datetime) -> bool:
@@ -237,51 +324,120 @@ def _held_back(row: Delivery, now: datetime) -> bool:
     return True
 
 
-def _record(delivery: Delivery, result: client.PostResult, duration: int) -> None:
-    code = result.status_code or None
+# -- recording -------------------------------------------------------------------------------
+
+
+def record_outcomes(outcomes: list[sender.Outcome], *, give_up: bool = False) -> None:
+    """Record a batch of outcomes in one transaction (tries logged, rows delivered, failed or
+    rescheduled, domain health updated), then schedule the timely retries. `give_up`: every
+    failure is final."""
+    if not outcomes:
+        return
     now = utcnow()
-    if code is not None and 200 <= code < 300:
-        _finish(delivery, DeliveryState.DELIVERED, code, None, duration)
-        _domain_recovered(delivery.domain)
-        return
-    if code is not None and 400 <= code < 500 and code not in (408, 429):
-        _finish(delivery, DeliveryState.FAILED, code, result.error, duration)
-        return
-    wait = 0.0
-    if delivery.attempts >= MAX_ATTEMPTS:
-        _finish(delivery, DeliveryState.FAILED, code, result.error, duration)
-    else:
-        wait = backoff(delivery.attempts)
-        if code in (429, 503) and result.retry_after is not None:
-            wait = min(max(result.retry_after, 1.0), MAX_RETRY_AFTER)
-        _log(delivery, code, result.error, duration)
-        delivery.next_attempt_at = now + timedelta(seconds=wait)
-    if code != 429:
-        _domain_failed(delivery.domain, now)
+    delivered = [o for o in outcomes if o.result is not None and _success(o.result.status_code)]
+    tries, recovered = _record_delivered(delivered, now)
+    others = [o for o in outcomes if o.result is None or not _success(o.result.status_code)]
+    retries: dict[int, float] = {}
+    failing: set[str] = set()
+    rows = {}
+    if others:
+        query = select(Delivery).where(Delivery.id.in_([o.key for o in others]))
+        rows = {row.id: row for row in db.session.scalars(query)}
+    for outcome in others:
+        row = rows.get(outcome.key)
+        if row is None:
+            continue
+        if outcome.result is None:  # deferred: not a try
+            if row.state == DeliveryState.PENDING:
+                row.attempts -= 1
+                row.next_attempt_at = now + timedelta(seconds=DEFER_WAIT)
+                retries[row.id] = DEFER_WAIT
+            continue
+        result, code = outcome.result, outcome.result.status_code or None
+        tries.append({"delivery_id": row.id, "status_code": code, "error": result.error,
+                      "duration_ms": outcome.duration_ms})  # fmt: skip
+        row.last_attempt_at, row.last_status_code = now, code
+        row.last_error = result.error or None
+        wait = _outcome(row, code, result.retry_after, give_up, now)
+        if not give_up and code != 429 and not _permanent(code):
+            failing.add(row.domain)
+        if wait is not None:
+            retries[row.id] = wait
+    if tries:
+        db.session.execute(insert(DeliveryAttempt), tries)
+    for domain in sorted(failing):  # in order: concurrent recorders lock rows alike
+        _domain_failed(domain, now)
     db.session.commit()
-    if delivery.state == DeliveryState.PENDING and wait <= RETRY_TASK_MAX:
-        # A timely retry; `requeue_due` (every minute) still catches it if this task is lost.
-        tasks.deliver.schedule((delivery.id,), delay=wait)
+    _domains_recovered(recovered)
+    _schedule(retries)
 
 
-def _log(delivery: Delivery, code: int | None, error: str | None, duration: int) -> None:
-    delivery.last_attempt_at = utcnow()
-    delivery.last_status_code, delivery.last_error = code, (error or None)
-    db.session.add(
-        DeliveryAttempt(
-            delivery_id=delivery.id, status_code=code, error=error, duration_ms=duration
+def _success(code: int) -> bool:
+    return 200 <= code < 300
+
+
+def _delivered(code: int, now: datetime) -> dict:
+    return {
+        "state": DeliveryState.DELIVERED, "next_attempt_at": None, "delivered_at": now,
+        "last_attempt_at": now, "last_status_code": code, "last_error": None,
+    }  # fmt: skip
+
+
+def _record_delivered(delivered: list[sender.Outcome], now: datetime) -> tuple[list, set[str]]:
+    """Mark the delivered rows in one UPDATE per status code (no rows loaded): the common case
+    of a fan-out is a thousand of them. The tries to log, and the domains that answered."""
+    by_code: dict[int, list[int]] = {}
+    for outcome in delivered:
+        by_code.setdefault(outcome.result.status_code, []).append(outcome.key)
+    found: dict[int, str] = {}
+    for code, ids in by_code.items():
+        found.update(
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids))
+                .values(_delivered(code, now))
+                .returning(Delivery.id, Delivery.domain)
+                .execution_options(synchronize_session=False)
+            ).all()
         )
-    )
+    tries = [
+        {"delivery_id": o.key, "status_code": o.result.status_code, "error": None,
+         "duration_ms": o.duration_ms}
+        for o in delivered if o.key in found
+    ]  # fmt: skip
+    return tries, set(found.values())
 
 
-def _finish(
-    delivery: Delivery, state: DeliveryState, code: int | None, error: str | None, duration: int
-) -> None:
-    _log(delivery, code, error, duration)
-    delivery.state, delivery.next_attempt_at = state, None
-    if state == DeliveryState.DELIVERED:
-        delivery.delivered_at = utcnow()
-    db.session.commit()
+def _outcome(
+    row: Delivery, code: int | None, retry_after: float | None, give_up: bool, now: datetime
+) -> float | None:
+    """Apply a failed try's outcome to its row; the seconds until its retry, if any."""
+    if row.state != DeliveryState.PENDING:  # cancelled while in flight
+        return None
+    if give_up or _permanent(code) or row.attempts >= MAX_ATTEMPTS:
+        row.state, row.next_attempt_at = DeliveryState.FAILED, None
+        return None
+    wait = backoff(row.attempts)
+    if code in (429, 503) and retry_after is not None:
+        wait = min(max(retry_after, 1.0), MAX_RETRY_AFTER)
+    row.next_attempt_at = now + timedelta(seconds=wait)
+    return wait
+
+
+def _permanent(code: int | None) -> bool:
+    """A client error that a retry will not fix (408 and 429 are worth retrying)."""
+    return code is not None and 400 <= code < 500 and code not in (408, 429)
+
+
+def _schedule(retries: dict[int, float]) -> None:
+    """Delayed tasks for the timely retries, grouped by due time; `requeue_due` (every
+    minute) still catches any that is lost, and those due later."""
+    groups: dict[int, list[int]] = {}
+    for row_id, wait in retries.items():
+        if wait <= RETRY_TASK_MAX:
+            groups.setdefault(math.ceil(wait / RETRY_GROUP), []).append(row_id)
+    for slot, ids in sorted(groups.items()):
+        _enqueue(ids, delay=slot * RETRY_GROUP)
 
 
 def _domain_failed(domain: str, now: datetime) -> None:
@@ -304,22 +460,66 @@ def _domain_failed(domain: str, now: datetime) -> None:
         log.warning("delivery: %s failed on %d days, marked unavailable", domain, FAILURE_DAYS)
 
 
-def _domain_recovered(domain: str) -> None:
-    """The first success clears the record; rows held for an unavailable domain become due."""
-    health = db.session.get(DomainHealth, domain)
-    if health is None:
+def _domains_recovered(domains: set[str]) -> None:
+    """A success clears the domain's record; rows held for an unavailable domain become due."""
+    if not domains:
         return
-    was_unavailable = health.unavailable
-    db.session.execute(delete(DomainHealth).where(DomainHealth.domain == domain))
-    if was_unavailable:
-        log.info("delivery: %s is reachable again", domain)
-        db.session.execute(
-            update(Delivery)
-            .where(
-                and_(Delivery.domain == domain, Delivery.state == DeliveryState.PENDING),
-                Delivery.next_attempt_at > utcnow() + IN_FLIGHT,  # not those being tried now
+    found = db.session.scalars(select(DomainHealth).where(DomainHealth.domain.in_(domains)))
+    for health in found.all():
+        if health.unavailable:
+            log.info("delivery: %s is reachable again", health.domain)
+            db.session.execute(
+                update(Delivery)
+                .where(
+                    and_(Delivery.domain == health.domain, Delivery.state == DeliveryState.PENDING),
+                    Delivery.next_attempt_at > utcnow() + IN_FLIGHT,  # not those being tried now
+                )
+                .values(next_attempt_at=utcnow())
+                .execution_options(synchronize_session=False)
             )
-            .values(next_attempt_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(delete(DomainHealth).where(DomainHealth.domain == health.domain))
     db.session.commit()
+
+
+class _Recorder:
+    """Records the outcomes the sender hands back, in batches, from one thread of its own."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.pid = app, os.getpid()
+        self.outcomes: queue.SimpleQueue[sender.Outcome] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
+        self.thread.start()
+
+    def put(self, outcome: sender.Outcome) -> None:
+        self.outcomes.put(outcome)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self.outcomes.get()]
+            linger = time.monotonic() + 0.05  # let a burst gather into one transaction
+            while len(batch) < RECORD_BATCH:
+                try:
+                    batch.append(self.outcomes.get(timeout=max(0.0, linger - time.monotonic())))
+                except queue.Empty:
+                    break
+            with self.app.app_context():
+                try:
+                    record_outcomes(batch)
+                except Exception:  # the rows stay claimed: due again after IN_FLIGHT
+                    log.exception("delivery: recording %d outcomes failed", len(batch))
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+
+
+_recorders: dict[int, _Recorder] = {}
+_recorder_lock = threading.Lock()
+
+
+def _recorder() -> _Recorder:
+    """This process's recorder (started on first use, and again in a forked child)."""
+    with _recorder_lock:
+        found = _recorders.get(os.getpid())
+        if found is None or not found.thread.is_alive():
+            found = _recorders[os.getpid()] = _Recorder(current_app._get_current_object())
+        return found

@@ -28,10 +28,11 @@ from fedi.models import (
     Status,
 )
 from fedi.services import remote_mentions, reports
-from fedi.tasks.queue import periodic, task
+from fedi.tasks.queue import huey, periodic, task
 
 __all__ = [
     "deliver",
+    "deliver_batch",
     "federate_accept",
     "federate_announce",
     "federate_block",
@@ -53,8 +54,16 @@ __all__ = [
 
 @task()
 def deliver(delivery_id: int) -> None:
-    """One try of one delivery: a slow server holds only this task, for at most its deadline."""
-    delivery.attempt(delivery_id)
+    """One try of one delivery (see `deliver_batch`)."""
+    delivery.attempt_many([delivery_id], wait=huey.immediate)
+
+
+@task()
+def deliver_batch(delivery_ids: list[int]) -> None:
+    """One try of each of these deliveries: claimed, signed and handed to the process's sender,
+    which sends them all at once; the thread is free again without waiting for the servers
+    (in immediate mode it waits, and records the outcomes itself)."""
+    delivery.attempt_many(delivery_ids, wait=huey.immediate)
 
 
 @periodic(crontab(minute="*"))
