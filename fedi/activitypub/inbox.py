@@ -7,13 +7,12 @@ are accepted and dropped, as Mastodon does.
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
+import orjson
 from flask import Blueprint, Response, request
 
-from fedi.federation import resolve, signatures
+from fedi.federation import resolve, signatures, signers
 from fedi.models import Account
 from fedi.services import accounts, inbox
 
@@ -57,24 +56,12 @@ def _body() -> bytes | None:
 
 def _parse(body: bytes) -> dict | None:
     try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        activity = orjson.loads(body)
+    except orjson.JSONDecodeError:
         return None
     if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
         return None
-    if b"\\u0000" in body:  # NUL cannot be stored (PostgreSQL text and JSONB refuse it)
-        activity = _without_nul(activity)
     return activity if resolve.object_id(activity.get("actor")) else None
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
 
 
 def _receive(recipient: Account | None) -> Response:
@@ -88,18 +75,24 @@ def _receive(recipient: Account | None) -> Response:
     if _gone_actor_deleting_itself(activity, actor_uri):
         return _answer(202)
     path = request.full_path if request.query_string else request.path
+    found: dict[str, signers.Signer | None] = {}
+
+    def public_key(key_id: str, refresh: bool) -> str | None:
+        found[key_id] = signer = signers.lookup(key_id, refresh)
+        return signer.public_key if signer is not None else None
+
     try:
         key_id = signatures.verify_request(
             method=request.method, path=path, headers=request.headers, body=body,
-            get_public_key=resolve.public_key_for, scheme=request.scheme,
+            get_public_key=public_key, scheme=request.scheme,
         )  # fmt: skip
     except signatures.SignatureError as exc:
         log.info("inbox: signature rejected for %s: %s", actor_uri, exc)
         return _answer(401, "Signature verification failed")
-    signer = resolve.key_owner(key_id)
+    signer = found.get(key_id)
     if signer is None or signer.local or signer.uri != actor_uri:
         return _answer(401, "The signer is not the actor")
-    if signer.suspended_at is not None:
+    if signer.suspended:
         return _answer(202)
     inbox.receive(activity, recipient)
     return _answer(202)

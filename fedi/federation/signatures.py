@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import time
 from collections.abc import Callable, Mapping
 from email.utils import formatdate, parsedate_to_datetime
@@ -136,28 +137,16 @@ def _parse_cavage(method: str, path: str, headers: dict[str, str]) -> rfc9421.Pa
     )
 
 
+# name="quoted value" or name=bare-value, comma-separated (keyIds may hold commas only quoted)
+_PARAM = re.compile(r'\s*([^\s=,]+)\s*=\s*(?:"([^"]*)"|([^,]*))\s*(?:,|$)')
+
+
 def _cavage_params(raw: str) -> dict[str, str]:
     params: dict[str, str] = {}
-    for item in _split_params(raw):
-        name, sep, value = item.partition("=")
-        if sep:
-            params[name.strip().lower()] = value.strip().strip('"')
+    for match in _PARAM.finditer(raw):
+        name, quoted, bare = match.groups()
+        params[name.lower()] = quoted if quoted is not None else bare.strip().strip('"')
     return params
-
-
-def _split_params(raw: str) -> list[str]:
-    """Split on commas outside quotes (keyIds may contain commas only when quoted)."""
-    items, current, quoted = [], [], False
-    for char in raw:
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            items.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    items.append("".join(current))
-    return items
 
 
 def _cavage_value(name: str, method: str, path: str, headers: dict, params: dict) -> str:

@@ -10,10 +10,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import tasks
 from fedi.extensions import db
+from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
 
 log = logging.getLogger(__name__)
@@ -38,27 +39,33 @@ def activity_uri(activity: dict[str, Any]) -> str:
     return f"{_ref(activity.get('actor'))[:1900]}#transient-{digest}"
 
 
-def receive(activity: dict[str, Any], recipient: Account | None) -> InboxItem | None:
-    """Store a verified activity and enqueue its processing. None when it was already
-    received (a redelivery): it is not processed again."""
-    uri = activity_uri(activity)
-    if db.session.scalar(select(InboxItem.id).where(InboxItem.activity_uri == uri)) is not None:
-        return None
-    item = InboxItem(
-        activity_uri=uri,
-        activity_type=str(activity.get("type") or "")[:64],
-        actor_uri=_ref(activity.get("actor"))[:2048],
-        recipient_account_id=recipient.id if recipient is not None else None,
-        payload=activity,
-    )
-    db.session.add(item)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same activity arrived at the same time on another worker
-        db.session.rollback()
-        return None
-    tasks.process_inbox_item(item.id)
-    return item
+def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
+    """Store a verified activity and enqueue its processing; the new item's id. None when it
+    was already received (a redelivery, or the same activity arriving at the same time on
+    another worker): it is not processed again. One INSERT, no row loaded."""
+    row = {
+        "id": new_id(), "activity_uri": activity_uri(activity),
+        "activity_type": str(activity.get("type") or "")[:64],
+        "actor_uri": _ref(activity.get("actor"))[:2048],
+        "recipient_account_id": recipient.id if recipient is not None else None,
+        "payload": activity, "state": InboxState.PENDING, "attempts": 0, "error": None,
+        "processed_at": None, "created_at": utcnow(),
+    }  # fmt: skip
+    item_id = db.session.execute(_insert_statement(), row).scalar()
+    db.session.commit()
+    if item_id is not None:
+        tasks.process_inbox_item(item_id)
+    return item_id
+
+
+def _insert_statement():
+    """INSERT ... ON CONFLICT (activity_uri) DO NOTHING RETURNING id, with bound parameters
+    (compiled once per dialect, then taken from SQLAlchemy's cache)."""
+    table = InboxItem.__table__
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).on_conflict_do_nothing(index_elements=["activity_uri"])
+    return statement.returning(table.c.id)
 
 
 def process(item_id: int) -> InboxState | None:
