@@ -77,20 +77,23 @@ def authorize_in_browser(api: Mastodon, login: str, redirect_uri: str) -> str:
                 continue
             assert response.status_code == 200, response.text
             page = _forms(response.text)
-            if redirect_uri == OOB and page.codes and not page.forms:
-                return page.codes[-1]
             sign_in = next((f for f in page.forms if "password" in f["fields"]), None)
+            consent = next(
+                (f for f in page.forms
+                 if any(re.search(r"authori[sz]e|allow", (b[1] or "") + f["action"], re.I)
+                        for b in f["buttons"]) or re.search("authorize", f["action"])),
+                None,
+            )  # fmt: skip
+            if sign_in is None and consent is None and redirect_uri == OOB and page.codes:
+                return page.codes[-1]  # the code page (the site's own forms may be around it)
             if sign_in is not None:
                 fields = dict(sign_in["fields"], password=PASSWORD)
                 login_field = next(k for k in fields if k not in ("password", "csrf_token", "next"))
                 fields[login_field] = login
                 target = sign_in
             else:
-                target = next(
-                    f for f in page.forms
-                    if any(re.search(r"authori[sz]e|allow", (b[1] or "") + f["action"], re.I)
-                           for b in f["buttons"]) or re.search("authorize", f["action"])
-                )  # fmt: skip
+                assert consent is not None, f"no sign-in or consent form on {response.url}"
+                target = consent
                 fields = dict(target["fields"])
                 for name, value in target["buttons"]:
                     if name and re.search(r"authori[sz]e|allow|approve", value, re.I):

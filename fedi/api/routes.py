@@ -10,12 +10,21 @@ from flask import Flask, request
 
 import fedi.api.v1
 import fedi.api.v2
+from fedi.headers import add_missing
 
 
 def _modules():
     for package in (fedi.api.v1, fedi.api.v2):
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
             yield importlib.import_module(f"{package.__name__}.{info.name}")
+
+
+API_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Link, X-RateLimit-Reset, X-RateLimit-Limit, "
+    "X-RateLimit-Remaining, X-Request-Id, Idempotency-Key",
+    "Cache-Control": "private, no-store",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -31,11 +40,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _api_headers(response):
         if request.path.startswith(("/api/", "/oauth/token", "/oauth/revoke")):
-            response.headers.setdefault("Access-Control-Allow-Origin", "*")
-            response.headers.setdefault(
-                "Access-Control-Expose-Headers", "Link, X-RateLimit-Reset, X-RateLimit-Limit, "
-                "X-RateLimit-Remaining, X-Request-Id, Idempotency-Key",
-            )  # fmt: skip
-            response.headers.setdefault("Cache-Control", "private, no-store")
+            add_missing(response, API_HEADERS)
             response.vary.add("Authorization")
         return response

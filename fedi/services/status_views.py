@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+import orjson
+from sqlalchemy import Select, Text, bindparam, cast, select
 
 from fedi.extensions import db
 from fedi.models import Account, Status
@@ -34,12 +35,18 @@ ACCOUNT_FIELDS = (
 
 
 class AccountView:
-    __slots__ = (*ACCOUNT_FIELDS, "acct")
+    """An account's columns. `key` is the row itself: equal keys mean equal entities, so
+    serialisers may cache by it without invalidation."""
 
-    def __init__(self, values: Iterable[Any]) -> None:
+    __slots__ = (*ACCOUNT_FIELDS, "acct", "key")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
         for name, value in zip(ACCOUNT_FIELDS, values, strict=True):
             setattr(self, name, value)
+        if isinstance(self.fields, str | bytes):  # selected as text, so that the row hashes
+            self.fields = orjson.loads(self.fields)
         self.acct = self.username if self.domain is None else f"{self.username}@{self.domain}"
+        self.key = values
 
     @property
     def local(self) -> bool:
@@ -47,13 +54,17 @@ class AccountView:
 
 
 class StatusView:
-    __slots__ = (*STATUS_FIELDS, "account", "reblog")
+    """A status's columns, its author and its boosted status. `key` as for AccountView (the
+    status's own columns only)."""
 
-    def __init__(self, values: Sequence[Any], account: AccountView) -> None:
+    __slots__ = (*STATUS_FIELDS, "account", "reblog", "key")
+
+    def __init__(self, values: tuple[Any, ...], account: AccountView | None) -> None:
         for name, value in zip(STATUS_FIELDS, values, strict=True):
             setattr(self, name, value)
         self.account = account
         self.reblog: StatusView | None = None
+        self.key = values
 
     @property
     def is_reblog(self) -> bool:
@@ -65,7 +76,9 @@ _N = len(STATUS_FIELDS)
 # per request would cost more than running the query.
 _S = Status.__table__
 _AUTHOR = Account.__table__.alias("author")
-_COLUMNS = tuple(_S.c[f] for f in STATUS_FIELDS) + tuple(_AUTHOR.c[f] for f in ACCOUNT_FIELDS)
+_COLUMNS = tuple(_S.c[f] for f in STATUS_FIELDS) + tuple(
+    cast(_AUTHOR.c[f], Text) if f == "fields" else _AUTHOR.c[f] for f in ACCOUNT_FIELDS
+)
 _LOAD = (
     select(*_COLUMNS)
     .select_from(_S.join(_AUTHOR, _AUTHOR.c.id == _S.c.account_id))
@@ -89,8 +102,8 @@ def rows_to_views(rows: Iterable[Sequence[Any]]) -> list[StatusView]:
         author_id = row[_N]
         author = authors.get(author_id)
         if author is None:
-            author = authors[author_id] = AccountView(row[_N:])
-        views.append(StatusView(row[:_N], author))
+            author = authors[author_id] = AccountView(tuple(row[_N:]))
+        views.append(StatusView(tuple(row[:_N]), author))
     boosted = {v.reblog_of_id for v in views if v.reblog_of_id is not None}
     if not boosted:
         return views

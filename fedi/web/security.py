@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
+from fedi.headers import add_missing
+
 CSP = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -71,8 +73,7 @@ def policy(extra_form_action: str | None = None, existing: str | None = None) ->
 
 
 def add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    add_missing(response, HEADERS)
     if response.mimetype == "text/html":
         extra = None
         if request.endpoint in AUTHORIZE_ENDPOINTS:

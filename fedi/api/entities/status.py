@@ -8,10 +8,12 @@ pure function of the row and that context.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import (
     BigInteger,
     String,
@@ -40,6 +42,7 @@ from fedi.models import (
     Visibility,
 )
 from fedi.services import interactions
+from fedi.services.status_views import AccountView, StatusView
 
 
 class _Named:
@@ -111,9 +114,15 @@ class StatusContext:
         return status_id in self.flags.get(name, ())
 
     def account(self, row: Account) -> dict[str, Any]:
-        """The Account entity of a status's author, built once per page."""
+        """The Account entity of a status's author, built once per page (once per process for
+        views, by their key)."""
         if row.id not in self._accounts:
-            self._accounts[row.id] = account_entity(row)
+            key = getattr(row, "key", None)
+            self._accounts[row.id] = (
+                _view_account(current_app.config["FEDI"].base_url, key)
+                if key
+                else account_entity(row)
+            )
         return self._accounts[row.id]
 
 
@@ -182,10 +191,26 @@ def _application(row: Status, ctx: StatusContext) -> dict[str, Any] | None:
     return {"name": app.name, "website": app.website} if app else None
 
 
-def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str, Any]:
-    """`source`: the typed `text` instead of the HTML `content` (Mastodon's delete answer)."""
-    viewer_id = ctx.viewer_id
-    body: dict[str, Any] = {
+# Entities of status views by their key (their row): equal rows make equal entities, so these
+# need no invalidation; a changed row is a new key and the old entry ages out. Only the parts
+# that depend on the row alone are cached, and callers get copies or must not modify them.
+CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _view_account(base_url: str, key: tuple) -> dict[str, Any]:
+    """(Media URLs depend on the instance's address, hence `base_url` in the key.)"""
+    return account_entity(AccountView(key))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _view_base(key: tuple) -> dict[str, Any]:
+    return _base(StatusView(key, None))
+
+
+def _base(row: Status) -> dict[str, Any]:
+    """The fields of the entity that come from the status row alone."""
+    return {
         "id": str(row.id),
         "created_at": iso(row.created_at),
         "in_reply_to_id": str(row.in_reply_to_id) if row.in_reply_to_id else None,
@@ -203,6 +228,15 @@ def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str
         "favourites_count": row.favourites_count,
         "edited_at": iso(row.edited_at),
         "content": row.content,
+    }
+
+
+def status(row: Status, ctx: StatusContext, *, source: bool = False) -> dict[str, Any]:
+    """`source`: the typed `text` instead of the HTML `content` (Mastodon's delete answer)."""
+    viewer_id = ctx.viewer_id
+    key = getattr(row, "key", None)
+    body = dict(_view_base(key)) if key is not None and not source else _base(row)
+    body |= {
         "reblog": status(row.reblog, ctx, source=source) if row.reblog is not None else None,
         "application": _application(row, ctx),
         "account": ctx.account(row.account),

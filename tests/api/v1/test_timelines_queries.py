@@ -112,3 +112,25 @@ def test_read_only_pages_answer_the_same_outside_a_transaction(client, alice, bo
     assert any("followers only" in t for t in texts)  # bob follows alice
     carol_view = client.get(f"/api/v1/accounts/{alice.id}/statuses", headers=bearer(carol_token))
     assert not any("followers only" in s["content"] for s in carol_view.get_json())
+
+
+def test_serialised_pages_follow_every_change(client, alice, bob):
+    """Entities of status views are cached by their row: a change to the status or its author
+    is a new row, so the next page shows it (nothing stale)."""
+    follows.follow(account=bob, target=alice)
+    status = statuses.post_status(account=alice, text="counting")
+    token = token_for(bob, "read")
+
+    def first() -> dict:
+        body = client.get("/api/v1/timelines/home", headers=bearer(token)).get_json()
+        return next(s for s in body if s["id"] == str(status.id))
+
+    before = first()
+    assert before["favourites_count"] == 0 and before["favourited"] is False
+    interactions.favourite(status=status, by=bob)
+    alice.display_name = "Alice Renamed"
+    db.session.commit()
+    after = first()
+    assert after["favourites_count"] == 1 and after["favourited"] is True
+    assert after["account"]["display_name"] == "Alice Renamed"
+    assert before["account"]["display_name"] != "Alice Renamed"  # the earlier answer kept its own
