@@ -8,6 +8,7 @@ are accepted and dropped, as Mastodon does.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import orjson
 from flask import Blueprint, Response, request
@@ -61,7 +62,19 @@ def _parse(body: bytes) -> dict | None:
         return None
     if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
         return None
+    if b"\\u0000" in body:  # NUL cannot be stored (PostgreSQL text and JSONB refuse it)
+        activity = _without_nul(activity)
     return activity if resolve.object_id(activity.get("actor")) else None
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 def _receive(recipient: Account | None) -> Response:
