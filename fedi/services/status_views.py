@@ -10,6 +10,7 @@ nothing writes through them.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,43 +35,52 @@ ACCOUNT_FIELDS = (
 )  # fmt: skip
 
 
-class AccountView:
-    """An account's columns. `key` is the row itself: equal keys mean equal entities, so
-    serialisers may cache by it without invalidation."""
+class AccountView(namedtuple("AccountRow", ACCOUNT_FIELDS)):
+    """An account's columns, as a tuple (built at C speed from a row). `key` is the row itself:
+    equal keys mean equal entities, so serialisers may cache by it without invalidation."""
 
-    __slots__ = (*ACCOUNT_FIELDS, "acct", "key")
+    __slots__ = ()
 
-    def __init__(self, values: tuple[Any, ...]) -> None:
-        for name, value in zip(ACCOUNT_FIELDS, values, strict=True):
-            setattr(self, name, value)
-        if isinstance(self.fields, str | bytes):  # selected as text, so that the row hashes
-            self.fields = orjson.loads(self.fields)
-        self.acct = self.username if self.domain is None else f"{self.username}@{self.domain}"
-        self.key = values
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        raw = self[_FIELDS]  # selected as text, so that the row hashes
+        return orjson.loads(raw) if isinstance(raw, str | bytes) else (raw or [])
+
+    @property
+    def acct(self) -> str:
+        return self.username if self.domain is None else f"{self.username}@{self.domain}"
 
     @property
     def local(self) -> bool:
         return self.domain is None
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return tuple(self)
 
-class StatusView:
-    """A status's columns, its author and its boosted status. `key` as for AccountView (the
-    status's own columns only)."""
 
-    __slots__ = (*STATUS_FIELDS, "account", "reblog", "key")
+class StatusView(namedtuple("StatusRow", STATUS_FIELDS)):
+    """A status's columns as a tuple, plus (set per page) its author and its boosted status.
+    `key` as for AccountView (the status's own columns only)."""
 
-    def __init__(self, values: tuple[Any, ...], account: AccountView | None) -> None:
-        for name, value in zip(STATUS_FIELDS, values, strict=True):
-            setattr(self, name, value)
-        self.account = account
-        self.reblog: StatusView | None = None
-        self.key = values
+    account: AccountView | None
+    reblog: StatusView | None
+
+    def __new__(cls, values: Sequence[Any], account: AccountView | None) -> StatusView:
+        view = tuple.__new__(cls, values)
+        view.account, view.reblog = account, None
+        return view
 
     @property
     def is_reblog(self) -> bool:
         return self.reblog_of_id is not None
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return tuple(self)
 
+
+_FIELDS = ACCOUNT_FIELDS.index("fields")
 _N = len(STATUS_FIELDS)
 # Table columns, built once: no ORM compile or loading, and constructing column expressions
 # per request would cost more than running the query.
@@ -102,8 +112,8 @@ def rows_to_views(rows: Iterable[Sequence[Any]]) -> list[StatusView]:
         author_id = row[_N]
         author = authors.get(author_id)
         if author is None:
-            author = authors[author_id] = AccountView(tuple(row[_N:]))
-        views.append(StatusView(tuple(row[:_N]), author))
+            author = authors[author_id] = AccountView._make(row[_N:])
+        views.append(StatusView(row[:_N], author))
     boosted = {v.reblog_of_id for v in views if v.reblog_of_id is not None}
     if not boosted:
         return views

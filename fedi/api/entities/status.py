@@ -200,7 +200,7 @@ CACHE_SIZE = 4096
 @functools.lru_cache(maxsize=CACHE_SIZE)
 def _view_account(base_url: str, key: tuple) -> dict[str, Any]:
     """(Media URLs depend on the instance's address, hence `base_url` in the key.)"""
-    return account_entity(AccountView(key))
+    return account_entity(AccountView._make(key))
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
