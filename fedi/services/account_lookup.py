@@ -4,8 +4,10 @@ which accounts may be shown at all."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from fedi import urls
@@ -51,6 +53,36 @@ def get_account(account_id: int | str) -> Account:
     if account is None or not is_listed(account):
         raise NotFound("Record not found")
     return account
+
+
+class AccountRef(NamedTuple):
+    """What a read of an account's content needs to know about the account itself."""
+
+    id: int
+    suspended_at: datetime | None
+
+
+_A, _U = Account.__table__.c, User.__table__.c
+_REF = (
+    select(_A.id, _A.suspended_at, _A.domain, _U.approved, _U.confirmed_at)
+    .select_from(Account.__table__.outerjoin(User.__table__, _U.account_id == _A.id))
+    .where(_A.id == bindparam("id"))
+)
+
+
+def get_account_ref(account_id: int | str) -> AccountRef:
+    """`get_account` for reads that need only the account's id (one narrow row, no ORM)."""
+    try:
+        key = int(account_id)
+    except (TypeError, ValueError):
+        key = 0
+    row = db.session.execute(_REF, {"id": key}).first() if 0 < key < 2**63 else None
+    listed = row is not None and (
+        row.domain is not None or (bool(row.approved) and row.confirmed_at is not None)
+    )
+    if not listed:
+        raise NotFound("Record not found")
+    return AccountRef(row.id, row.suspended_at)
 
 
 def lookup(acct: str) -> Account:

@@ -22,6 +22,7 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import relations, status_views
+from fedi.services.account_lookup import AccountRef
 from fedi.services.pagination import PageParams
 from fedi.services.status_views import StatusView
 from fedi.text.parse import normalize_tag
@@ -106,7 +107,7 @@ def home(viewer: Viewer, page: PageParams, *, views: bool = False) -> list:
 
 def account_statuses(
     viewer: Viewer,
-    account: Account,
+    account: Account | AccountRef,
     page: PageParams,
     *,
     exclude_replies: bool = False,

@@ -54,7 +54,7 @@ def show(account_id: int):
 @read_only
 @optional_oauth("read:statuses")
 def statuses(account_id: int):
-    account, p, me = account_lookup.get_account(account_id), params(), current_account_id()
+    account, p, me = account_lookup.get_account_ref(account_id), params(), current_account_id()
     rows = timelines.account_statuses(
         me, account, page_params(), views=True,
         exclude_replies=bool(p.bool("exclude_replies")),

@@ -332,3 +332,20 @@ def test_featured_tags_are_limited_to_ten(client, alice):
     assert r.get_json()["error"] == (
         "Validation failed: You have already featured the maximum number of hashtags"
     )
+
+
+def test_statuses_of_hidden_accounts(client, alice, bob):
+    """A sign-up still waiting for approval has no statuses to show (404, as for an unknown
+    account); a suspended account answers an empty list."""
+    statuses.post_status(account=bob, text="before the suspension")
+    headers = bearer(token_for(alice))
+    assert client.get(f"/api/v1/accounts/{bob.id}/statuses", headers=headers).get_json()
+    pending = make_local("pending")
+    pending.user.approved = False
+    bob.suspended_at = utcnow()
+    db.session.commit()
+    r = client.get(f"/api/v1/accounts/{pending.id}/statuses", headers=headers)
+    assert r.status_code == 404 and r.get_json() == {"error": "Record not found"}
+    assert client.get("/api/v1/accounts/12345/statuses", headers=headers).status_code == 404
+    r = client.get(f"/api/v1/accounts/{bob.id}/statuses", headers=headers)
+    assert r.status_code == 200 and r.get_json() == []
