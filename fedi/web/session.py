@@ -6,11 +6,13 @@ out every other browser. Lookups are cached on `flask.request`, never on `flask.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
 
 from flask import current_app, request, session
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,11 +30,23 @@ def _fingerprint(user: User) -> str:
     return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@functools.cache
+def _user_statement():
+    """The user and their account in one query, built once (every signed-in page runs it);
+    the account's keys (kilobytes no page shows) load only if something reads them."""
+    account = joinedload(User.account, innerjoin=True)
+    return (
+        select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(account.defer(Account.private_key).defer(Account.public_key))
+    )
+
+
 def _load() -> User | None:
     user_id = session.get(USER_KEY)
     if not isinstance(user_id, int):
         return None
-    user = db.session.get(User, user_id, options=[joinedload(User.account, innerjoin=True)])
+    user = db.session.scalar(_user_statement(), {"user_id": user_id})
     if user is None or not user.can_sign_in:
         return None
     # Both sides of the one-to-one from this one row: templates read `account.user` too.
