@@ -442,12 +442,15 @@ async def _blast(port: int, requests: list[bytes], connections: int) -> tuple[li
     return out, time.perf_counter() - started
 
 
-def inbound(args, port: int, requests: list[bytes], engine) -> list[str]:
+def inbound(args, port: int, requests: list[bytes], engine, procs) -> list[str]:
     warm = max(200, len(requests) // 10)
     asyncio.run(_blast(port, requests[:warm], args.connections))
     with engine.connect() as conn:
         before = conn.scalar(text("SELECT count(*) FROM inbox_items"))
+    roots = {"web": procs[0].pid, "worker": procs[1].pid}
+    cpu = {name: cpu_seconds(pid) for name, pid in roots.items()}
     results, elapsed = asyncio.run(_blast(port, requests[warm:], args.connections))
+    cpu = {name: cpu_seconds(pid) - cpu[name] for name, pid in roots.items()}
     with engine.connect() as conn:
         stored = conn.scalar(text("SELECT count(*) FROM inbox_items")) - before
     accepted = sum(1 for code, _ in results if code == 202)
@@ -463,6 +466,10 @@ def inbound(args, port: int, requests: list[bytes], engine) -> list[str]:
         f"p50 {pct(lat, 50):.1f} ms  p99 {pct(lat, 99):.1f} ms; non-202: "
         f"{len(results) - accepted} {dict(sorted((c, n) for c, n in codes.items() if c != 202))}; "
         f"stored rows: {stored}",
+        "  CPU during the run: "
+        + ", ".join(f"{name} {sec:.1f} s" for name, sec in cpu.items())
+        + f" (web: {cpu['web'] * 1000 / max(accepted, 1):.2f} ms per activity; the worker "
+        "processes the stored activities meanwhile)",
         f"target inbound: >= {TARGET_INBOUND} accepted/s, all stored: "
         f"{'MET' if rate >= TARGET_INBOUND and stored == accepted == len(results) else 'NOT MET'}",
     ]
@@ -509,7 +516,7 @@ def main() -> int:
         if args.only != "inbound":
             report += outbound(args, base, seeded["token"], farm, engine, procs)
         if args.only != "outbound":
-            report += inbound(args, port, requests, engine)
+            report += inbound(args, port, requests, engine, procs)
         print("\n".join(report))
         print(f"logs: {instance_dir}")
     finally:

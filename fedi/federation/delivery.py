@@ -223,7 +223,7 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
             continue
         body = bodies.get(activity_id) or bodies.setdefault(activity_id, orjson.dumps(payload))
         headers = client.sign_post(row.inbox_url, body, signer=signer)
-        post = sender.Post(row.id, row.domain, row.inbox_url, headers, body)
+        post = sender.Post(row.id, row.domain, row.inbox_url, headers, body, client.POST_DEADLINE)
         futures.append(out.submit(post, done))
     record_outcomes(unsigned, give_up=True)
     if wait:

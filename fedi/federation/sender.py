@@ -138,4 +138,5 @@ def get(settings: Settings) -> Sender:
     with _lock:
         if _sender is None or _sender.pid != os.getpid() or not _sender.thread.is_alive():
             _sender = Sender(settings)
+        _sender.settings = _sender.poster.settings = settings  # the caller's app's
         return _sender

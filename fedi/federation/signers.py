@@ -39,11 +39,17 @@ def lookup(key_id: str, refresh: bool = False) -> Signer | None:
 
 
 def _known(key_id: str) -> Signer | None:
-    row = db.session.execute(
-        select(
-            Account.id, Account.uri, Account.public_key, Account.domain, Account.suspended_at
-        ).where(Account.public_key_id == key_id)
-    ).first()
+    accounts = Account.__table__  # Core: no ORM compile or load on the hot path
+    row = (
+        db.session.connection()
+        .execute(
+            select(
+                accounts.c.id, accounts.c.uri, accounts.c.public_key, accounts.c.domain,
+                accounts.c.suspended_at,
+            ).where(accounts.c.public_key_id == key_id)
+        )
+        .first()
+    )  # fmt: skip
     if row is None or not row.public_key:
         return None
     return Signer(

@@ -51,7 +51,7 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
         "payload": activity, "state": InboxState.PENDING, "attempts": 0, "error": None,
         "processed_at": None, "created_at": utcnow(),
     }  # fmt: skip
-    item_id = db.session.execute(_insert_statement(), row).scalar()
+    item_id = db.session.connection().execute(_insert_statement(), row).scalar()
     db.session.commit()
     if item_id is not None:
         tasks.process_inbox_item(item_id)
