@@ -39,10 +39,12 @@ from datetime import datetime, timedelta
 import orjson
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import tasks
 from fedi.extensions import db
 from fedi.federation import client, hosts, sender
+from fedi.ids import new_id
 from fedi.models import (
     Account,
     Delivery,
@@ -108,8 +110,13 @@ def deliver_activity(
          "state": DeliveryState.PENDING, "attempts": 0, "next_attempt_at": now}
         for url in urls
     ]  # fmt: skip
-    if rows:
-        db.session.execute(insert_ignore(Delivery, rows, ["activity_id", "inbox_url"]))
+    if rows:  # executemany of one cached statement: a multi-VALUES one compiles per call
+        table = Delivery.__table__
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(table).on_conflict_do_nothing(
+            index_elements=["activity_id", "inbox_url"]
+        )
+        db.session.execute(statement, [{"id": new_id(), **row} for row in rows])
     if changed and urls:
         db.session.execute(
             update(Delivery)
