@@ -10,39 +10,12 @@ from flask import Blueprint, Response, current_app
 from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 from fedi.api import entities
 from fedi.api.entities.rule import rule
-from fedi.services import instance, instance_extras, push
+from fedi.services import instance, instance_extras, media_uploads, push
 
 bp = Blueprint("api_instance", __name__)
 SOURCE_URL = "https://github.com/wren-social/wren"
-IMAGE_TYPES = [
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/heic",
-    "image/heif",
-    "image/avif",
-]
-VIDEO_TYPES = ["video/webm", "video/mp4", "video/quicktime", "video/ogg"]
-AUDIO_TYPES = [
-    "audio/wave",
-    "audio/wav",
-    "audio/x-wav",
-    "audio/x-pn-wave",
-    "audio/vnd.wave",
-    "audio/ogg",
-    "audio/vorbis",
-    "audio/mpeg",
-    "audio/mp3",
-    "audio/webm",
-    "audio/flac",
-    "audio/aac",
-    "audio/m4a",
-    "audio/x-m4a",
-    "audio/mp4",
-    "audio/3gpp",
-    "video/x-ms-asf",
-]
+# What services.media_uploads accepts: still images only until video and audio are processed.
+SUPPORTED_MIME_TYPES = list(media_uploads.FORMATS.values())
 
 
 def version() -> str:
@@ -60,10 +33,10 @@ def _configuration() -> dict:
             "characters_reserved_per_url": 23,
         },
         "media_attachments": {
-            "supported_mime_types": IMAGE_TYPES + VIDEO_TYPES + AUDIO_TYPES,
-            "description_limit": 1500,
-            "image_size_limit": 16 * 1024 * 1024,
-            "image_matrix_limit": 33177600,
+            "supported_mime_types": SUPPORTED_MIME_TYPES,
+            "description_limit": media_uploads.DESCRIPTION_LIMIT,
+            "image_size_limit": media_uploads.IMAGE_LIMIT,
+            "image_matrix_limit": media_uploads.MATRIX_LIMIT,
             "video_size_limit": 99 * 1024 * 1024,
             "video_frame_rate_limit": 120,
             "video_matrix_limit": 8294400,
