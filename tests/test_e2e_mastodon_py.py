@@ -1,10 +1,12 @@
 """End to end with a real client library: Mastodon.py drives an embedded instance over HTTP the
 way an app does — register, authorize through the HTML sign-in and consent pages, post, reply,
 favourite, boost, follow a locked account, page the home timeline, read notifications, search,
-edit, delete, and receive a live update from the streaming API."""
+edit, delete, upload pictures and post them, and receive a live update from the streaming
+API."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from html.parser import HTMLParser
@@ -14,6 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 import httpx
 import pytest
 from mastodon import Mastodon, MastodonNotFoundError, StreamListener
+from PIL import Image
 
 from tests.processes import FEDI, embedded_env, free_port, process, run, wait_for, wait_healthy
 
@@ -196,6 +199,22 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         assert deleted.text == "A public post, edited"
         with pytest.raises(MastodonNotFoundError):
             bob.status(public.id)
+
+        # Media: upload (v2, finished at once), describe, post in the order given, see it.
+        picture = io.BytesIO()
+        Image.new("RGB", (60, 40), "teal").save(picture, "PNG")
+        square = alice.media_post(picture.getvalue(), mime_type="image/png",
+                                  description="A teal rectangle", focus=(0.5, -0.5))  # fmt: skip
+        assert square.type == "image" and square.url and square.meta.original.size == "60x40"
+        assert square.meta.focus == {"x": 0.5, "y": -0.5}
+        other = alice.media_post(picture.getvalue(), mime_type="image/png")
+        assert alice.media_update(other, description="Second").description == "Second"
+        pictures = alice.status_post("Pictures", media_ids=[other, square], visibility="public")
+        assert [m.id for m in pictures.media_attachments] == [other.id, square.id]
+        wait_for("the pictures in bob's home", lambda: in_bob_home(pictures.id, 5), 10)
+        shown = next(s for s in bob.timeline_home(limit=5) if s.id == pictures.id).media_attachments
+        assert [m.description for m in shown] == ["Second", "A teal rectangle"]
+        assert httpx.get(shown[1].url).headers["content-type"] == "image/jpeg"
 
         # Streaming: a new post reaches bob's open user stream.
         listener = Collect()
