@@ -55,16 +55,23 @@ def _engine_options(settings: Settings) -> dict[str, object]:
     options: dict[str, object] = {"json_deserializer": orjson.loads}
     if settings.is_sqlite:
         return {**options, "connect_args": {"timeout": 30}}
-    return {**options, "pool_size": 10, "max_overflow": 20}
+    # Prepared statements (psycopg prepares a statement on its fifth run on a connection) keep
+    # their generic plan: PostgreSQL's default re-plans a page query on every run when the
+    # generic plan's estimate looks worse, and planning costs more than running it (W1 home:
+    # 0.9 ms of planning for 0.4 ms of execution). Only statements run over and over are
+    # prepared; everything else is planned per run as before.
+    connect_args = {"options": "-c plan_cache_mode=force_generic_plan"}
+    return {**options, "pool_size": 10, "max_overflow": 20, "connect_args": connect_args}
 
 
 def _init_extensions(app: Flask) -> None:
-    from fedi import cli, errors, models  # noqa: F401  (models register their tables)
+    from fedi import cli, db_reads, errors, models  # noqa: F401  (models register their tables)
     from fedi.extensions import db, migrate, sock
     from fedi.streaming import bus
     from fedi.tasks import queue
 
     db.init_app(app)
+    db_reads.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     sock.init_app(app)
     bus.init_app(app)
