@@ -10,14 +10,17 @@ the connection keeps its prepared statements for the next request.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from fedi.extensions import db
 
+log = logging.getLogger(__name__)
 WROTE = "wren_wrote"  # in the pooled connection's info: this transaction ran a non-SELECT
 _WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|LOCK)\b", re.I)
 
@@ -43,11 +46,16 @@ def _commit_reads(exc: BaseException | None) -> None:
     if exc is not None:
         return
     session = db.session()
-    if session.get_transaction() is None or session.new or session.dirty or session.deleted:
+    if session.get_transaction() is None or not session.is_active:
+        return  # nothing began, or a failed statement left it for the rollback
+    if session.new or session.dirty or session.deleted:
         return
-    if session.connection().info.get(WROTE):
-        return  # anything else is for the view to commit; the teardown rolls it back
-    session.commit()
+    try:
+        if session.connection().info.get(WROTE):
+            return  # anything else is for the view to commit; the teardown rolls it back
+        session.commit()
+    except SQLAlchemyError:  # a dead connection, say: the teardown's rollback cleans up
+        log.warning("ending a read-only transaction failed", exc_info=True)
 
 
 def init_app(app: Flask) -> None:

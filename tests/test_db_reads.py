@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from sqlalchemy import event
@@ -74,3 +75,16 @@ def test_a_transaction_that_wrote_is_not_committed_by_the_teardown(app):
             event.remove(db.engine, "commit", on_commit)
             db.session.rollback()
         assert seen == []
+
+
+def test_a_failed_statement_is_left_to_the_rollback(app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from fedi.db_reads import _commit_reads
+
+    with app.test_request_context("/"):
+        with contextlib.suppress(DBAPIError):
+            db.session.execute(text("SELECT * FROM no_such_table"))
+        _commit_reads(None)  # must not raise
+        db.session.rollback()
