@@ -139,10 +139,11 @@ def _pins_and_notes(viewer_id: int, ids: list[int], by_id: dict[int, Relationshi
 
 
 def relationships(
-    viewer: Account, account_ids: Iterable[int], *, with_suspended: bool = False
+    viewer: Account | int, account_ids: Iterable[int], *, with_suspended: bool = False
 ) -> list[Relationship]:
-    """The viewer's relationship to each existing account, in the order asked (9 queries at most,
-    however many accounts)."""
+    """The viewer's (or the viewer id's) relationship to each existing account, in the order
+    asked (9 queries at most, however many accounts)."""
+    viewer_id = viewer if isinstance(viewer, int) else viewer.id
     wanted = list(dict.fromkeys(account_ids))
     if not wanted:
         return []
@@ -154,11 +155,11 @@ def relationships(
     if not ids:
         return []
     by_id = {i: Relationship(id=i) for i in ids}
-    _follows(viewer.id, ids, by_id)
-    _requests(viewer.id, ids, by_id)
-    _blocks_and_mutes(viewer.id, ids, by_id)
-    _domains(viewer.id, {i: d for i, d in found.items() if d}, by_id)
-    _pins_and_notes(viewer.id, ids, by_id)
+    _follows(viewer_id, ids, by_id)
+    _requests(viewer_id, ids, by_id)
+    _blocks_and_mutes(viewer_id, ids, by_id)
+    _domains(viewer_id, {i: d for i, d in found.items() if d}, by_id)
+    _pins_and_notes(viewer_id, ids, by_id)
     return [by_id[i] for i in ids]
 
 

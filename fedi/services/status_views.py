@@ -105,7 +105,7 @@ def as_views(query: Select) -> Select:
 
 
 def rows_to_views(rows: Iterable[Sequence[Any]]) -> list[StatusView]:
-    """Views from rows of `columns()`, with their boosted statuses loaded (one more query)."""
+    """Views from rows of `_COLUMNS`, with their boosted statuses loaded (one more query)."""
     authors: dict[int, AccountView] = {}
     views = []
     for row in rows:

@@ -100,7 +100,7 @@ def identity_proofs(account_id: int):
 @require_oauth("read:follows")
 def relationships_():
     rows = relationships.relationships(
-        current_account(), _ids(), with_suspended=bool(params().bool("with_suspended"))
+        current_account_id(), _ids(), with_suspended=bool(params().bool("with_suspended"))
     )
     return json_response([relationship(r) for r in rows])
 
