@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
 
@@ -50,18 +51,28 @@ def websocket(_path: str = ""):
     finally:
         db.session.remove()
     protocol = streams.offered_protocol()
+    return serve(lambda ws: _session(ws, viewer), subprotocols=[protocol] if protocol else None)
+
+
+def serve(session: Callable[[Server], None], **server_options: Any) -> Response:
+    """Upgrade this request to a WebSocket and run `session` on it until either side closes;
+    shared by the client API's streaming and the web UI's live timelines. A StreamError ends
+    the session quietly; anything else is logged and closes with 1011 (clients reconnect)."""
     options = {
         "ping_interval": PING_INTERVAL,
         "max_message_size": MAX_MESSAGE_BYTES,
         **current_app.config.get("SOCK_SERVER_OPTIONS", {}),
+        **server_options,
     }
-    ws = Server(request.environ, subprotocols=[protocol] if protocol else None, **options)
+    ws = Server(request.environ, **options)
     try:
-        _session(ws, viewer)
+        session(ws)
     except ConnectionClosed:
         pass
+    except StreamError as err:
+        log.info("stream refused: %s", err.message)
     except Exception:  # the HTTP exchange is over: log, close the socket, answer nothing
-        log.exception("streaming connection failed")
+        log.exception("WebSocket session failed")
         with suppress(Exception):
             ws.close(CloseReason.INTERNAL_ERROR, "Internal error")
     finally:

@@ -17,22 +17,20 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup, escape
-from simple_websocket import ConnectionClosed, Server
-from wsproto.frame_protocol import CloseReason
+from simple_websocket import Server
 
 from fedi.extensions import db
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
-from fedi.streaming import channels
-from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, StreamError, Viewer
+from fedi.streaming import channels, websocket
+from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
 from fedi.web.session import current_user
 
 log = logging.getLogger(__name__)
@@ -40,7 +38,6 @@ bp = Blueprint("web_live", __name__)
 
 TIMELINES = frozenset({"home", "local", "federated", "hashtag", "profile", "none"})
 POLL_SECONDS = 0.2
-PING_INTERVAL = 30.0
 MAX_MESSAGE_BYTES = 4096
 CATCH_UP_LIMIT = 40
 BADGE_CAP = 99
@@ -281,25 +278,7 @@ def live():
         return Response(str(err), status=400, mimetype="text/plain")
     finally:
         db.session.remove()
-    options = {
-        "ping_interval": PING_INTERVAL,
-        "max_message_size": MAX_MESSAGE_BYTES,
-        **current_app.config.get("SOCK_SERVER_OPTIONS", {}),
-    }
-    ws = Server(request.environ, **options)
-    try:
-        LiveSession(ws, user_id, spec, viewer).run()
-    except ConnectionClosed:
-        pass
-    except StreamError as err:
-        log.info("live stream refused: %s", err.message)
-    except Exception:  # 1011: htmx's ws extension reconnects after it
-        log.exception("live connection failed")
-        with suppress(Exception):
-            ws.close(CloseReason.INTERNAL_ERROR, "Internal error")
-    finally:
-        with suppress(Exception):
-            ws.close()
-    from fedi.streaming.websocket import _Upgraded
-
-    return _Upgraded(ws.mode)
+    return websocket.serve(
+        lambda ws: LiveSession(ws, user_id, spec, viewer).run(),
+        max_message_size=MAX_MESSAGE_BYTES,
+    )
