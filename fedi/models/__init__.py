@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models. No HTTP, no tasks: services own the use cases."""
 
-from fedi.models.accounts import Account, Role, User
+from fedi.models.accounts import Account, Role, User, as_account_id
 from fedi.models.base import utcnow
 from fedi.models.extras import (
     AccountConversation,
@@ -97,5 +97,6 @@ __all__ = [
     "TagFollow",
     "User",
     "Visibility",
+    "as_account_id",
     "utcnow",
 ]

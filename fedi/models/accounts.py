@@ -76,6 +76,11 @@ class Account(db.Model):
         return f"<Account {self.id} @{self.acct}>"
 
 
+def as_account_id(account: Account | int | None) -> int | None:
+    """The id of an account given as a model or as its id (read paths often know only the id)."""
+    return account if account is None or isinstance(account, int) else account.id
+
+
 # One account per (username, domain), case-insensitively; local accounts have domain NULL.
 Index(
     "ux_accounts_username_domain",

@@ -20,6 +20,7 @@ from fedi.models import (
     Follow,
     FollowRequest,
     Mute,
+    as_account_id,
     utcnow,
 )
 from fedi.services import accounts
@@ -143,7 +144,7 @@ def relationships(
 ) -> list[Relationship]:
     """The viewer's (or the viewer id's) relationship to each existing account, in the order
     asked (9 queries at most, however many accounts)."""
-    viewer_id = viewer if isinstance(viewer, int) else viewer.id
+    viewer_id = as_account_id(viewer)
     wanted = list(dict.fromkeys(account_ids))
     if not wanted:
         return []

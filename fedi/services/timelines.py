@@ -19,6 +19,7 @@ from fedi.models import (
     StatusTag,
     Tag,
     Visibility,
+    as_account_id,
     utcnow,
 )
 from fedi.services import relations, status_views
@@ -29,10 +30,6 @@ from fedi.text.parse import normalize_tag
 
 # Read functions take the viewer or just their id (the API knows only the id on its hot path).
 Viewer = Account | int | None
-
-
-def viewer_id(viewer: Viewer) -> int | None:
-    return viewer if viewer is None or isinstance(viewer, int) else viewer.id
 
 
 # Authors joined in the same query, without their keys (kilobytes a page never shows).
@@ -96,7 +93,7 @@ def _home_statement(shape: tuple[bool, bool, bool], views: bool):
 
 def home(viewer: Viewer, page: PageParams, *, views: bool = False) -> list:
     """The viewer's feed, paged by feed entry, statuses and authors in one query."""
-    me = viewer_id(viewer)
+    me = as_account_id(viewer)
     statement = _home_statement(page.shape, views)
     rows = _run(statement, {"me": me, "now": utcnow()}, page, views)
     if all(s.reblog is None for s in rows):
@@ -121,7 +118,7 @@ def account_statuses(
     pinned to the profile, `only_media` those with attachments, `tagged` those with a hashtag."""
     if account.suspended_at is not None:
         return []
-    me = viewer_id(viewer)
+    me = as_account_id(viewer)
     seen_by = "anonymous" if me is None else "self" if me == account.id else "other"
     filters = (exclude_replies, exclude_reblogs or only_media or pinned, pinned, only_media)
     statement = _account_statement(page.shape, views, seen_by, filters, bool(tagged))
@@ -199,7 +196,7 @@ def public(
         query = query.where(Status.local.is_(True))
     elif remote:
         query = query.where(Status.local.is_(False))
-    me = viewer_id(viewer)
+    me = as_account_id(viewer)
     if me is not None:
         query = query.where(Status.account_id.not_in(relations.hidden_authors(me)))
     return load(page.finish(list(db.session.scalars(page.apply(query, Status.id)))), views=views)
@@ -220,7 +217,7 @@ def tag(
     )
     if local:
         query = query.where(Status.local.is_(True))
-    me = viewer_id(viewer)
+    me = as_account_id(viewer)
     if me is not None:
         query = query.where(Status.account_id.not_in(relations.hidden_authors(me)))
     ids = page.finish(list(db.session.scalars(page.apply(query, StatusTag.status_id))))

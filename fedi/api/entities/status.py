@@ -40,6 +40,7 @@ from fedi.models import (
     StatusTag,
     Tag,
     Visibility,
+    as_account_id,
 )
 from fedi.services import interactions
 from fedi.services.status_views import AccountView, StatusView
@@ -63,7 +64,7 @@ class StatusContext:
     `status_views` (anything with the attributes the entity reads)."""
 
     def __init__(self, viewer: Account | int | None, statuses: Sequence[Status]) -> None:
-        self.viewer_id = viewer if viewer is None or isinstance(viewer, int) else viewer.id
+        self.viewer_id = as_account_id(viewer)
         rows = list(statuses) + [s.reblog for s in statuses if s.reblog is not None]
         ids = list({s.id for s in rows})
         self.mentions: dict[int, list[Account]] = defaultdict(list)
