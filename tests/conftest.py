@@ -4,6 +4,7 @@ Huey in immediate mode so tasks run for real inside the test, and named actors."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,53 @@ from sqlalchemy import text
 from fedi import create_app
 from fedi.extensions import db
 from fedi.models import Account
-from tests.helpers import make_local, make_remote, service_unavailable, test_settings
+from tests.helpers import (
+    make_local,
+    make_remote,
+    service_unavailable,
+    test_settings,
+    worker_index,
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker gets its own PostgreSQL database and Redis database (the
+    event bus prefixes its channels with the database number, so pub/sub is apart too), and so
+    do the processes its tests start, which inherit this environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    index = worker_index()
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        os.environ["DATABASE_URL"] = _worker_database(url, f"_{worker}")
+    redis = os.environ.get("REDIS_URL", "")
+    if redis:
+        base = _split_redis_url(redis)
+        os.environ["REDIS_URL"] = f"{base[0]}/{base[1] + 1 + index}"
+
+
+def _split_redis_url(url: str) -> tuple[str, int]:
+    """('redis://host:port', database number) of a Redis URL."""
+    head, _, tail = url.rstrip("/").rpartition("/")
+    if tail.isdigit() and head.count("/") >= 2:
+        return head, int(tail)
+    return url.rstrip("/"), 0
+
+
+def _worker_database(url: str, suffix: str) -> str:
+    """The URL of a database named after the worker, created if missing."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}{suffix}"
+    plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_schema(app: Flask) -> None:
@@ -53,12 +100,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 def empty_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-    else:
-        for name in tables:
-            db.session.execute(text(f"DELETE FROM {name}"))
+    """DELETE, children first: on tables this small it takes about 2 ms on PostgreSQL, where
+    TRUNCATE takes about 60 ms (it replaces every table's files)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -26,8 +26,14 @@ def database_url(tmp: Path) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
 
 
+def worker_index() -> int:
+    """0, or the pytest-xdist worker's number (gw0, gw1, ...): each has its own databases."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    return os.environ.get("REDIS_URL") or f"redis://127.0.0.1:6379/{15 - worker_index()}"
 
 
 def test_settings(tmp: Path, **overrides: object) -> Settings:

@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests.processes import FEDI, embedded_env, free_port, process, run, wait_for, wait_healthy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 PASSWORD = "correct horse battery"
 SCOPES = ["read", "write", "follow", "push"]
 CUSTOM_REDIRECT = "wrene2e://oauth-callback"

@@ -115,6 +115,7 @@ def check_public_documents(base: str) -> None:
     assert body["queue"]["backend"] == "SqliteStorage"
 
 
+@pytest.mark.embedded
 def test_embedded_instance_serves_and_runs_tasks_in_process(tmp_path: Path) -> None:
     instance_dir, logs = tmp_path / "instance", tmp_path / "logs"
     port = free_port()
@@ -253,6 +254,7 @@ def test_web_and_worker_cooperate_over_postgres_and_redis(app: Flask, tmp_path: 
 # --- c. the CLI ---------------------------------------------------------------------------------
 
 
+@pytest.mark.embedded
 def test_fedi_cli_commands(tmp_path: Path) -> None:
     from werkzeug.security import check_password_hash
 

@@ -3,7 +3,6 @@ per IP and per action, with counters in memory and in Redis."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from fedi.api import ratelimit
-from tests.helpers import bearer, service_unavailable, token_for
+from tests.helpers import bearer, redis_url, service_unavailable, token_for
 
 CLIENT_IP = {"REMOTE_ADDR": "203.0.113.7"}
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -20,7 +19,7 @@ ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 def _redis_store() -> ratelimit.RedisStore:
     import redis
 
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+    url = redis_url()
     try:
         redis.Redis.from_url(url, socket_timeout=2).ping()
     except redis.RedisError as exc:

@@ -19,7 +19,7 @@ from tests.federation.test_multi_instance import (
 )
 from tests.processes import FEDI, free_port, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.embedded]
 
 
 @pytest.fixture(scope="module")
