@@ -10,6 +10,7 @@ the connection keeps its prepared statements for the next request.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -25,8 +26,11 @@ WROTE = "wren_wrote"  # in the pooled connection's info: this transaction ran a 
 _WRITES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|LOCK)\b", re.I)
 
 
+@functools.lru_cache(maxsize=2048)
 def is_read(statement: str) -> bool:
-    """A SELECT (or WITH ... SELECT) that changes nothing (FOR UPDATE counts as a write)."""
+    """A SELECT (or WITH ... SELECT) that changes nothing (FOR UPDATE counts as a write).
+    Cached: statements are the same few hundred compiled strings, and searching a long one
+    costs more than the hash lookup."""
     head = statement.lstrip()[:6].upper()
     return head.startswith(("SELECT", "WITH")) and _WRITES.search(statement) is None
 

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import defer, joinedload
 
 from fedi.api import scopes as scopes_mod
+from fedi.api import token_cache
 from fedi.errors import DomainError, Forbidden, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, OAuthToken, User, utcnow
@@ -85,22 +86,31 @@ def token_info() -> TokenInfo | None:
 
 
 def lookup(value: str) -> TokenInfo | None:
-    """The live token with this value, or None (unknown, revoked or expired)."""
+    """The live token with this value, or None (unknown, revoked or expired); valid ones come
+    from fedi/api/token_cache.py when checked in the last few seconds."""
+    info = token_cache.get(value)
+    if info is not None:
+        return info
     row = db.session.execute(_TOKEN_QUERY, {"value": value}).first()
     if row is None:
         return None
     now = utcnow()
-    if row.expires_in and row.created_at + timedelta(seconds=row.expires_in) < now:
-        return None
+    valid_for = None
+    if row.expires_in:
+        valid_for = (row.created_at + timedelta(seconds=row.expires_in) - now).total_seconds()
+        if valid_for <= 0:
+            return None
     if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
         _touch(row.id, now)
-    return TokenInfo(
+    info = TokenInfo(
         id=row.id,
         account_id=row.account_id,
         application_id=row.application_id,
         scopes=frozenset(scopes_mod.parse(row.scopes)),
         problem=_problem(row) if row.account_id is not None else None,
     )
+    token_cache.put(value, info, valid_for=valid_for)
+    return info
 
 
 def _touch(token_id: int, now: datetime) -> None:
