@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from fedi.extensions import db
 from fedi.federation import resolve
@@ -38,18 +38,15 @@ def lookup(key_id: str, refresh: bool = False) -> Signer | None:
     return _known(key_id)
 
 
+_A = Account.__table__
+# Built once (Core, a bound parameter): no statement construction, ORM compile or load per POST.
+_KNOWN = select(_A.c.id, _A.c.uri, _A.c.public_key, _A.c.domain, _A.c.suspended_at).where(
+    _A.c.public_key_id == bindparam("key_id")
+)
+
+
 def _known(key_id: str) -> Signer | None:
-    accounts = Account.__table__  # Core: no ORM compile or load on the hot path
-    row = (
-        db.session.connection()
-        .execute(
-            select(
-                accounts.c.id, accounts.c.uri, accounts.c.public_key, accounts.c.domain,
-                accounts.c.suspended_at,
-            ).where(accounts.c.public_key_id == key_id)
-        )
-        .first()
-    )  # fmt: skip
+    row = db.session.connection().execute(_KNOWN, {"key_id": key_id}).first()
     if row is None or not row.public_key:
         return None
     return Signer(

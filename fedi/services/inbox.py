@@ -3,6 +3,7 @@ processed in a task (`fedi.federation.handlers` decides what each one means)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -60,9 +61,13 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
 
 def _insert_statement():
     """INSERT ... ON CONFLICT (activity_uri) DO NOTHING RETURNING id, with bound parameters
-    (compiled once per dialect, then taken from SQLAlchemy's cache)."""
+    (built once per dialect)."""
+    return _insert_for(db.session.get_bind().dialect.name)
+
+
+@functools.cache
+def _insert_for(dialect: str):
     table = InboxItem.__table__
-    dialect = db.session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).on_conflict_do_nothing(index_elements=["activity_uri"])
     return statement.returning(table.c.id)
