@@ -14,20 +14,15 @@ with the same one: a short-lived cache saves a database round trip on nearly all
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import time
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from fedi.db_reads import is_read
+from fedi import db_watch
 
 TTL = 5.0  # seconds
 MAX_ENTRIES = 10_000
-_CHANGED = "wren_auth_changed"  # in a connection's info: this transaction wrote auth tables
 # Writes that can change a token's answer: any to tokens or logins; to accounts, deleting one or
 # changing its suspension (not the counters every post updates).
 _AUTH_WRITE = re.compile(
@@ -76,27 +71,8 @@ def clear() -> None:
         _entries.clear()
 
 
-@functools.lru_cache(maxsize=2048)
 def _writes_auth(statement: str) -> bool:
-    return (
-        not is_read(statement)
-        and _AUTH_WRITE.search(statement) is not None
-        and _TOUCH.match(statement) is None
-    )
+    return _AUTH_WRITE.search(statement) is not None and _TOUCH.match(statement) is None
 
 
-@event.listens_for(Engine, "before_cursor_execute")
-def _note(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-    if _writes_auth(statement):
-        conn.info[_CHANGED] = True
-
-
-@event.listens_for(Engine, "commit")
-def _committed(conn) -> None:
-    if conn.info.pop(_CHANGED, None):
-        clear()
-
-
-@event.listens_for(Engine, "rollback")
-def _rolled_back(conn) -> None:
-    conn.info.pop(_CHANGED, None)
+db_watch.after_commit_of(_writes_auth, clear)

@@ -4,14 +4,24 @@ Verifying an inbox POST needs the key, then its owner (who must be the activity'
 known actor's key and owner come from one narrow query (no Account row is loaded: an inbox
 under load answers hundreds of POSTs a second); an unknown key, or one that failed to verify
 (rotated), goes through `resolve.public_key_for`, which fetches the actor and stores it.
+
+Known signers are kept for CACHE_SECONDS per process, so that a busy inbox runs no query before
+storing an activity. A change to an account's key or suspension, or its deletion, empties the
+cache of the process that commits it; elsewhere staleness is harmless: a key that no longer
+verifies is fetched again (`refresh`), and the task that processes an activity checks its actor
+again (a suspended or deleted one is dropped there).
 """
 
 from __future__ import annotations
 
+import re
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
+from fedi import db_watch
 from fedi.extensions import db
 from fedi.federation import resolve
 from fedi.models import Account
@@ -27,15 +37,46 @@ class Signer:
     suspended: bool
 
 
+CACHE_SECONDS = 30.0
+MAX_CACHED = 10_000
+_cache: dict[str, tuple[float, Signer]] = {}
+_lock = threading.Lock()
+
+
 def lookup(key_id: str, refresh: bool = False) -> Signer | None:
     """The key and its owner; `refresh` fetches the actor again first (a rotated key)."""
     if not refresh:
+        cached = _cache.get(key_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         known = _known(key_id)
         if known is not None:
-            return known
+            return _remember(known)
     if not resolve.public_key_for(key_id, refresh):
         return None
-    return _known(key_id)
+    known = _known(key_id)
+    return _remember(known) if known is not None else None
+
+
+def _remember(signer: Signer) -> Signer:
+    with _lock:
+        if len(_cache) >= MAX_CACHED:
+            _cache.clear()
+        _cache[signer.key_id] = (time.monotonic() + CACHE_SECONDS, signer)
+    return signer
+
+
+def forget() -> None:
+    with _lock:
+        _cache.clear()
+
+
+_SIGNER_WRITE = re.compile(
+    r"^\s*DELETE\s+FROM\s+accounts\b|"
+    r"^\s*UPDATE\s+accounts\s+SET\b.*\b(suspended_at|public_key|public_key_id|uri|domain)\b",
+    re.I | re.S,
+)
+db_watch.after_commit_of(lambda sql: _SIGNER_WRITE.search(sql) is not None, forget)
 
 
 _A = Account.__table__

@@ -189,3 +189,21 @@ def test_pending_items_are_requeued(client, alice, rita):
     db.session.expire_all()
     assert db.session.get(InboxItem, item.id).state == InboxState.PROCESSED
     assert _count(Follow) == 1
+
+
+def test_a_known_signer_is_looked_up_once_then_served_from_the_cache(client, alice, rita):
+    from sqlalchemy import event
+
+    assert rita.post(client, "/inbox", rita.activity("Like", "x")).status_code == 202
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert rita.post(client, "/inbox", rita.activity("Like", "y")).status_code == 202
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in seen if "WHERE accounts.public_key_id" in s]  # no key query
+    assert _count(InboxItem) == 2
