@@ -93,3 +93,19 @@ def for_actor(target: Account | None) -> list[str]:
     if target is None or target.local or target.suspended_at is not None:
         return []
     return _unique([target.inbox_url or target.shared_inbox_url])
+
+
+def replied_to_in_report(
+    statuses: list[Status], domains: Iterable[str], target: Account
+) -> list[str]:
+    """The inboxes of the remote accounts on `domains` that the reported statuses reply to, not
+    the target's own (Mastodon forwards a report there too, so that they may act as well)."""
+    replied = {s.in_reply_to_account_id for s in statuses if s.in_reply_to_account_id}
+    wanted = set(domains)
+    if not replied or not wanted:
+        return []
+    query = _remote(select(Account).where(Account.id.in_(replied), Account.domain.in_(wanted)))
+    skip = {target.inbox_url, target.shared_inbox_url}
+    return [
+        url for url in _unique(_preferred(a) for a in db.session.scalars(query)) if url not in skip
+    ]

@@ -14,6 +14,7 @@ from sqlalchemy import exists, or_, select
 from fedi import tasks
 from fedi.errors import NotFound
 from fedi.extensions import db
+from fedi.federation.hosts import normalize_host
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -130,9 +131,14 @@ def _reportable_by_remote(reporter: Account, target: Account, status_ids: list[i
 def create_report(
     *, reporter: Account, target: Account, status_ids: Sequence[Any] = (), comment: str = "",
     category: str | None = None, rule_ids: Sequence[Any] = (), forward: bool = False,
+    forward_to_domains: Sequence[str] | None = None,
 ) -> Report:  # fmt: skip
     """A local account reports `target`. 404 when the target (or a status) is not one the
-    reporter may report; 422 with Mastodon's wording for a bad comment, category or rule."""
+    reporter may report; 422 with Mastodon's wording for a bad comment, category or rule.
+
+    With `forward`, a remote target's report goes as a Flag to `forward_to_domains` (by default
+    the target's own): to the target's server if its domain is listed (the report is then
+    `forwarded`), and to the listed servers of the accounts the reported statuses reply to."""
     if target.suspended_at is not None:
         raise NotFound("Record not found")
     comment = (comment or "").strip()
@@ -145,15 +151,24 @@ def create_report(
     else:
         rules = []
     statuses = _reportable_by_local(reporter, target, _ids(status_ids, "status_ids"))
-    forwarded = bool(forward) and not target.local
+    domains = _forward_domains(target, forward_to_domains) if forward and not target.local else []
+    forwarded = target.domain in domains
     report = Report(
         id=new_id(), account_id=reporter.id, target_account_id=target.id, status_ids=statuses,
         comment=comment, category=category_, rule_ids=rules or None, forwarded=forwarded,
     )  # fmt: skip
     _store_and_notify(report)
-    if forwarded:
-        tasks.federate_flag(report.id)
+    if domains:
+        tasks.federate_flag(report.id, domains)
     return report
+
+
+def _forward_domains(target: Account, given: Sequence[str] | None) -> list[str]:
+    """The normalised domains to forward to; the target's own when none are given."""
+    if not given:
+        return [target.domain] if target.domain else []
+    found = (normalize_host(str(d)) for d in given if isinstance(d, str))
+    return list(dict.fromkeys(d for d in found if d))
 
 
 def receive_flag(
@@ -226,9 +241,9 @@ def _store_and_notify(report: Report) -> None:
 
 
 def get_for_flag(report_id: int) -> Report | None:
-    """A forwarded report, for building its Flag."""
+    """A report about a remote account, for building its Flag."""
     report = db.session.get(Report, report_id)
-    return report if report is not None and report.forwarded else None
+    return report if report is not None and not report.target_account.local else None
 
 
 def reported_statuses(report: Report) -> list[Status]:

@@ -264,11 +264,16 @@ def federate_profile(account_id: int) -> None:
 
 
 @task(retries=3, retry_delay=10)
-def federate_flag(report_id: int) -> None:
-    """Forward a local report to the reported account's server, from our instance actor."""
+def federate_flag(report_id: int, domains: list[str] | None = None) -> None:
+    """Forward a local report from our instance actor: to the reported account's server when
+    the report is `forwarded`, and to the servers on `domains` of the accounts its statuses
+    reply to."""
     report = reports.get_for_flag(report_id)
-    if report is None or report.target_account.local:
+    if report is None:
         return
     actor = instance_actor.get_instance_actor()
-    activity = serializers.flag(report, actor, reports.reported_statuses(report))
-    _send(actor, activity, recipients.for_actor(report.target_account))
+    statuses = reports.reported_statuses(report)
+    activity = serializers.flag(report, actor, statuses)
+    inboxes = recipients.for_actor(report.target_account) if report.forwarded else []
+    inboxes += recipients.replied_to_in_report(statuses, domains or [], report.target_account)
+    _send(actor, activity, list(dict.fromkeys(inboxes)))

@@ -21,5 +21,6 @@ def create():
         status_ids=p.list("status_ids"), comment=p.str("comment") or "",
         category=p.str("category"), rule_ids=p.list("rule_ids"),
         forward=bool(p.bool("forward", False)),
+        forward_to_domains=p.list("forward_to_domains") or None,
     )  # fmt: skip
     return report(created)

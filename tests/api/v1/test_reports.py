@@ -227,3 +227,35 @@ def test_no_forward_no_flag_and_local_targets_are_never_forwarded(client, alice,
     assert r.status_code == 200 and r.get_json()["forwarded"] is False
     assert inbox.posts == []
     assert db.session.scalars(select(OutboxActivity)).all() == []
+
+
+def test_forward_to_domains_reaches_the_servers_the_reported_posts_reply_to(client, alice, inbox):
+    """Mastodon's `forward_to_domains[]`: the listed servers of the accounts the reported
+    statuses reply to get the Flag too; the target's own server only if it is listed."""
+    rick = remote(inbox, "rick", "far.example")
+    vic = remote(inbox, "vic", "victim.example", shared=False)
+    other = remote(inbox, "olga", "unlisted.example", shared=False)
+
+    def reply_to(parent_author, n: int) -> Status:
+        status = Status(
+            id=new_id(), uri=f"{rick.uri}/statuses/{n}", account_id=rick.id,
+            content="<p>abuse</p>", visibility=Visibility.PUBLIC, local=False,
+            in_reply_to_account_id=parent_author.id,
+        )  # fmt: skip
+        db.session.add(status)
+        db.session.commit()
+        return status
+
+    ids = [str(reply_to(vic, 1).id), str(reply_to(other, 2).id)]
+    r = post_report(client, alice, account_id=str(rick.id), status_ids=ids, forward="true",
+                    forward_to_domains=["VICTIM.example.", "far.example"])  # fmt: skip
+    assert r.status_code == 200 and r.get_json()["forwarded"] is True
+    paths = sorted(p["path"] for p in inbox.posts)
+    assert paths == ["/users/rick/inbox", "/users/vic/inbox"]  # not olga's: unlisted domain
+    assert {p["body"]["type"] for p in inbox.posts} == {"Flag"}
+
+    inbox.posts.clear()
+    r = post_report(client, alice, account_id=str(rick.id), status_ids=ids[:1], forward="true",
+                    forward_to_domains=["victim.example"])  # fmt: skip
+    assert r.status_code == 200 and r.get_json()["forwarded"] is False  # origin not listed
+    assert [p["path"] for p in inbox.posts] == ["/users/vic/inbox"]
