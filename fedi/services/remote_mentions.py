@@ -6,7 +6,8 @@ each unknown account is resolved (WebFinger, then a signed fetch of its actor), 
 is found the text is rendered again, so the post links the account (Mastodon's
 `h-card`/`u-url mention` markup), gets its Mention rows and thus addresses the account and
 reaches its server. Mastodon resolves while handling the request; doing it in the task keeps
-posting independent of other servers' speed. Unresolvable mentions stay plain text.
+posting independent of other servers' speed. Unresolvable mentions stay plain text. Streams
+that show the post get a `status.update` with the linked version.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from fedi import urls
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Mention, Status, StatusEdit
-from fedi.services import accounts, statuses
+from fedi.services import accounts, status_edits, statuses
+from fedi.streaming import channels
 from fedi.text import parse
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,8 @@ def resolve_unknown_mentions(status: Status) -> bool:
     _refresh_latest_revision(status, before)
     db.session.commit()
     log.info("status %s: %d unknown mention(s) resolved", status.id, len(wanted))
+    # Clients that got the post as first written (plain-text mentions) show it linked now.
+    channels.publish_update(status_edits.update_channels(status), status.id, event="status.update")
     return True
 
 

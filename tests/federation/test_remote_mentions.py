@@ -31,3 +31,26 @@ def test_only_unknown_remote_accounts_are_looked_up(alice, bob):
 def test_at_most_ten_lookups_per_post():
     text = " ".join(f"@u{i}@host{i}.example" for i in range(15))
     assert len(remote_mentions.unknown_accts(text)) == remote_mentions.MAX_LOOKUPS
+
+
+def test_a_resolved_mention_reaches_open_streams_as_a_status_update(alice, monkeypatch):
+    from fedi.federation import resolve
+    from fedi.streaming import bus, channels
+
+    post = statuses.post_status(account=alice, text="hi @eve@other.example")  # not found yet
+    assert "mention" not in post.content
+    live = bus.subscribe([channels.user(alice.id), channels.PUBLIC_LOCAL])
+    try:
+        # WebFinger and the actor answer this time.
+        monkeypatch.setattr(
+            resolve, "resolve_account", lambda acct: make_remote("eve", "other.example")
+        )
+        assert remote_mentions.resolve_unknown_mentions(post) is True
+        seen = [live.get(timeout=2), live.get(timeout=2)]
+    finally:
+        live.close()
+    expected = {"event": "status.update", "status_id": str(post.id)}
+    assert sorted(seen) == sorted(
+        [(channels.PUBLIC_LOCAL, expected), (channels.user(alice.id), expected)]
+    )
+    assert "mention" in post.content
