@@ -6,15 +6,16 @@ POST per row and hands them all to this process's sender (`federation.sender`), 
 POSTs at once, each under its 30 s deadline, so that slow or dead servers never delay healthy
 ones nor hold a worker thread. No database transaction stays open while servers take their time.
 Outcomes are recorded in bulk, each try in the attempt log: by the task itself when it waits
-(immediate mode, tests), else by the process's recorder thread as they come in. Outcomes:
+(immediate mode, tests), else by the process's recorder thread (`delivery_recorder`) as they
+come in. Outcomes:
 
 - 2xx: delivered; the domain's failure record is cleared (an unavailable domain recovers and its
   waiting rows become due at once);
 - 429/503: retried after `Retry-After` when given, else with backoff;
 - other 4xx (but 408): failed for good;
 - 5xx, 408, network errors and deadlines: retried with exponential backoff and jitter for about
-  three days, and the failure counts against the domain: a domain failing on `FAILURE_DAYS`
-  distinct days is marked unavailable, and then only one probe per `PROBE_INTERVAL` goes out;
+  three days, and the failure counts against the domain (`domain_health`: a domain failing on
+  seven distinct days is unavailable, and then only one probe an hour goes out);
 - deferred by the sender (the domain is slow right now): not a try; due again after
   `DEFER_WAIT`.
 
@@ -27,23 +28,19 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import queue
 import random
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import orjson
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import and_, delete, insert, or_, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import tasks
 from fedi.extensions import db
-from fedi.federation import client, hosts, sender
+from fedi.federation import client, delivery_recorder, domain_health, hosts, sender
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -66,15 +63,11 @@ MAX_ATTEMPTS = 16  # ~3.3 days of tries with the figures above
 MAX_RETRY_AFTER = 24 * 3600.0
 JITTER = 0.2  # +-20 %
 IN_FLIGHT = timedelta(minutes=3)  # a claimed row is due again if its worker died mid-try
-FAILURE_DAYS = 7  # distinct days of failure before a domain is unavailable (as Mastodon)
-PROBE_INTERVAL = timedelta(hours=1)
-MAX_WAIT = timedelta(days=14)  # rows held for an unavailable domain are dropped after this
 REQUEUE_BATCH = 1000
 BATCH = 100  # deliveries per task
 RETRY_TASK_MAX = 300.0  # retries due within this many seconds get delayed tasks...
 RETRY_GROUP = 2.0  # ...one per this many seconds of due times
 DEFER_WAIT = client.POST_DEADLINE  # a deferred row waits for its slow domain's POSTs to end
-RECORD_BATCH = 500  # outcomes recorded per transaction by the recorder
 
 
 @dataclass(frozen=True)
@@ -220,7 +213,7 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
     signers = _signers(claimed)
     db.session.commit()  # no transaction stays open while remote servers take their time
     out = sender.get(current_app.config["FEDI"])
-    done = None if wait else _recorder().put
+    done = None if wait else delivery_recorder.get(record_outcomes).put
     futures, unsigned = [], []
     bodies: dict[int, bytes] = {}
     for row in claimed:
@@ -260,7 +253,8 @@ def _not_held_back(ids: list[int], now: datetime) -> list[int]:
     return [
         row_id
         for row_id, domain in due
-        if domain not in unavailable or not _held_back(db.session.get(Delivery, row_id), now)
+        if domain not in unavailable
+        or not domain_health.held_back(db.session.get(Delivery, row_id), now)
     ]
 
 
@@ -300,35 +294,6 @@ def _signers(claimed: list) -> dict[int, tuple[int, Signer | None, dict]]:
         )
     }
     return {a.id: (a.id, signers.get(a.account_id), a.payload) for a in activities}
-
-
-def _held_back(row: Delivery, now: datetime) -> bool:
-    """True when the row's domain is unavailable and this is not its probe: the row waits."""
-    health = db.session.get(DomainHealth, row.domain)
-    if health is None or not health.unavailable:
-        return False
-    probe_after = now - PROBE_INTERVAL
-    took_probe = db.session.execute(
-        update(DomainHealth)
-        .where(
-            DomainHealth.domain == row.domain,
-            or_(
-                DomainHealth.last_failure_at.is_(None), DomainHealth.last_failure_at <= probe_after
-            ),
-        )
-        .values(last_failure_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if took_probe:
-        db.session.commit()
-        return False
-    if row.created_at is not None and row.created_at < now - MAX_WAIT:
-        row.state, row.next_attempt_at = DeliveryState.FAILED, None
-        row.last_error = "domain unavailable"
-    else:
-        row.next_attempt_at = now + PROBE_INTERVAL
-    db.session.commit()
-    return True
 
 
 # -- recording -------------------------------------------------------------------------------
@@ -373,9 +338,9 @@ def record_outcomes(outcomes: list[sender.Outcome], *, give_up: bool = False) ->
     if tries:
         db.session.execute(insert(DeliveryAttempt), tries)
     for domain in sorted(failing):  # in order: concurrent recorders lock rows alike
-        _domain_failed(domain, now)
+        domain_health.failed(domain, now)
     db.session.commit()
-    _domains_recovered(recovered)
+    domain_health.recovered(recovered, now, IN_FLIGHT)
     _schedule(retries)
 
 
@@ -445,88 +410,3 @@ def _schedule(retries: dict[int, float]) -> None:
             groups.setdefault(math.ceil(wait / RETRY_GROUP), []).append(row_id)
     for slot, ids in sorted(groups.items()):
         _enqueue(ids, delay=slot * RETRY_GROUP)
-
-
-def _domain_failed(domain: str, now: datetime) -> None:
-    """Count a failure day for the domain; enough distinct days make it unavailable."""
-    db.session.execute(
-        insert_ignore(DomainHealth, [{"domain": domain, "failure_days": 0}], ["domain"])
-    )
-    health = db.session.scalar(
-        select(DomainHealth).where(DomainHealth.domain == domain).with_for_update()
-    )
-    if health is None:
-        return
-    last = health.last_failure_at
-    if last is None or last.date() != now.date():
-        health.failure_days += 1
-    health.first_failure_at = health.first_failure_at or now
-    health.last_failure_at = now
-    if health.failure_days >= FAILURE_DAYS and not health.unavailable:
-        health.unavailable = True
-        log.warning("delivery: %s failed on %d days, marked unavailable", domain, FAILURE_DAYS)
-
-
-def _domains_recovered(domains: set[str]) -> None:
-    """A success clears the domain's record; rows held for an unavailable domain become due."""
-    if not domains:
-        return
-    found = db.session.scalars(select(DomainHealth).where(DomainHealth.domain.in_(domains)))
-    for health in found.all():
-        if health.unavailable:
-            log.info("delivery: %s is reachable again", health.domain)
-            db.session.execute(
-                update(Delivery)
-                .where(
-                    and_(Delivery.domain == health.domain, Delivery.state == DeliveryState.PENDING),
-                    Delivery.next_attempt_at > utcnow() + IN_FLIGHT,  # not those being tried now
-                )
-                .values(next_attempt_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-        db.session.execute(delete(DomainHealth).where(DomainHealth.domain == health.domain))
-    db.session.commit()
-
-
-class _Recorder:
-    """Records the outcomes the sender hands back, in batches, from one thread of its own."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app, self.pid = app, os.getpid()
-        self.outcomes: queue.SimpleQueue[sender.Outcome] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._run, name="delivery-recorder", daemon=True)
-        self.thread.start()
-
-    def put(self, outcome: sender.Outcome) -> None:
-        self.outcomes.put(outcome)
-
-    def _run(self) -> None:
-        while True:
-            batch = [self.outcomes.get()]
-            linger = time.monotonic() + 0.05  # let a burst gather into one transaction
-            while len(batch) < RECORD_BATCH:
-                try:
-                    batch.append(self.outcomes.get(timeout=max(0.0, linger - time.monotonic())))
-                except queue.Empty:
-                    break
-            with self.app.app_context():
-                try:
-                    record_outcomes(batch)
-                except Exception:  # the rows stay claimed: due again after IN_FLIGHT
-                    log.exception("delivery: recording %d outcomes failed", len(batch))
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-
-
-_recorders: dict[int, _Recorder] = {}
-_recorder_lock = threading.Lock()
-
-
-def _recorder() -> _Recorder:
-    """This process's recorder (started on first use, and again in a forked child)."""
-    with _recorder_lock:
-        found = _recorders.get(os.getpid())
-        if found is None or not found.thread.is_alive():
-            found = _recorders[os.getpid()] = _Recorder(current_app._get_current_object())
-        return found

@@ -18,7 +18,7 @@ from huey.storage import MemoryStorage
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import delivery, signatures
+from fedi.federation import delivery, domain_health, signatures
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -301,14 +301,14 @@ def test_domain_unavailable_after_seven_failure_days_then_recovers(alice, server
     clock = {"now": start}
     monkeypatch.setattr(delivery, "utcnow", lambda: clock["now"])
 
-    for day in range(1, delivery.FAILURE_DAYS):  # a second failure the same day counts once
+    for day in range(1, domain_health.FAILURE_DAYS):  # a second failure the same day counts once
         clock["now"] = start + timedelta(days=day)
         for _ in range(2 if day == 1 else 1):
             row.next_attempt_at = clock["now"] - timedelta(seconds=1)
             db.session.commit()
             delivery.attempt(row.id)
     health = db.session.get(DomainHealth, one.domain)
-    assert health.failure_days == delivery.FAILURE_DAYS and health.unavailable
+    assert health.failure_days == domain_health.FAILURE_DAYS and health.unavailable
 
     # held back: a new post waits without a request, until one probe per interval
     posts = len(one.posts)
@@ -316,11 +316,11 @@ def test_domain_unavailable_after_seven_failure_days_then_recovers(alice, server
     statuses.post_status(account=alice, text="Second")
     second = rows()[-1]
     assert len(one.posts) == posts and second.attempts == 0
-    assert second.next_attempt_at == clock["now"] + delivery.PROBE_INTERVAL
+    assert second.next_attempt_at == clock["now"] + domain_health.PROBE_INTERVAL
 
     # the server is back: the probe succeeds, the record is cleared, held rows are due at once
     one.status = 202
-    clock["now"] += delivery.PROBE_INTERVAL
+    clock["now"] += domain_health.PROBE_INTERVAL
     delivery.attempt(second.id)
     db.session.expire_all()
     assert db.session.get(DomainHealth, one.domain) is None
