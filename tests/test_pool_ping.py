@@ -39,6 +39,7 @@ def test_a_connection_killed_while_idle_is_replaced(app, ping_at_once):
         finally:
             private.dispose()
 
+
 def test_busy_connections_are_not_pinged(app):
     """Within PING_AFTER_IDLE a checkout costs no extra statement."""
     seen: list[str] = []
