@@ -17,18 +17,31 @@ FALSE = {"false", "0", "off", "no", "f", ""}
 
 
 def _insert(target: dict[str, Any], key: str, value: Any) -> None:
-    """Place `value` at `key` the way Rack does: `a[]` appends, `a[b][c]` nests."""
+    """Place `value` at `key` the way Rack does: `a[]` appends, `a[b][c]` nests, and `a[][b]`
+    builds a list of dicts: the first one without `b` gets it, else a new one. (Form fields
+    come grouped by name, so when some dicts lack a key the value may land in an earlier dict
+    than Rack would put it; clients send every dict with the same keys, or JSON.)"""
     head, _, rest = key.partition("[")
     parts = [head, *(_PART.findall("[" + rest) if rest else [])]
     node = target
     for i, part in enumerate(parts[:-1]):
         if part == "":
-            return  # `a[][b]` is not something clients send
-        if parts[i + 1] == "" and i + 2 == len(parts):
+            return  # deeper nesting inside `a[]` is not something clients send
+        if parts[i + 1] == "" and i + 3 >= len(parts):
             existing = node.get(part)
             if not isinstance(existing, list):
                 existing = node[part] = [] if existing is None else [existing]
-            existing.append(value)
+            if i + 2 == len(parts):
+                existing.append(value)
+                return
+            sub = parts[i + 2]
+            if sub:
+                free = (d for d in existing if isinstance(d, dict) and sub not in d)
+                slot = next(free, None)
+                if slot is None:
+                    existing.append({sub: value})
+                else:
+                    slot[sub] = value
             return
         child = node.get(part)
         if not isinstance(child, dict):

@@ -28,7 +28,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import notifications, statuses, tags
+from fedi.services import media_uploads, notifications, statuses, tags
 from fedi.streaming import channels
 
 
@@ -41,10 +41,12 @@ def edit_status(
     sensitive: bool | None = None,
     language: str | None = None,
     media_ids: Sequence[Any] | None = None,
+    media_attributes: Sequence[Any] | None = None,
 ) -> Status:
     """Replace the text, content warning, sensitivity, language and media of `by`'s own status.
-    As in Mastodon's API, an omitted field is cleared (omitted media are detached). Nothing
-    changes, and no revision is stored, when the result equals the current status."""
+    As in Mastodon's API, an omitted field is cleared (omitted media are detached), and
+    `media_attributes` (dicts of `id`, `description`, `focus`) change the kept or added media.
+    Nothing changes, and no revision is stored, when the result equals the current status."""
     if status.account_id != by.id or status.reblog_of_id is not None:
         raise Forbidden("This action is not allowed")
     text, spoiler = (text or "").strip(), (spoiler_text or "").strip()
@@ -57,18 +59,20 @@ def edit_status(
     if language is None or not statuses.LANGUAGE_RE.match(language):
         language = status.language or statuses.language_for(None, by)
     before = _current_media(status)
-    changed = (text, spoiler, sensitive_, language, [m.id for m in media]) != (
+    first = _media_snapshot(before)  # as it was, before media_attributes apply
+    described = _describe_media(media, media_attributes)  # validated before anything changes
+    changed = described or (text, spoiler, sensitive_, language, [m.id for m in media]) != (
         status.text, status.spoiler_text, status.sensitive, status.language, [m.id for m in before]
     )  # fmt: skip
     if not changed:
         return status
     if not _has_revisions(status):
-        _snapshot(status, before, account_id=status.account_id, at=status.created_at)
+        _snapshot(status, first, account_id=status.account_id, at=status.created_at)
     _replace_media(status, before, media)
     status.text, status.spoiler_text, status.sensitive = text, spoiler, sensitive_
     status.language, status.edited_at = language, utcnow()
     new_mentions = _rerender(status)
-    _snapshot(status, media, account_id=by.id, at=status.edited_at)
+    _snapshot(status, _media_snapshot(media), account_id=by.id, at=status.edited_at)
     db.session.commit()
     announce_edit(status.id, new_mentions)
     tasks.federate_update(status.id)
@@ -88,11 +92,13 @@ def apply_remote_edit(
         return False
     media = _current_media(status)
     if not _has_revisions(status):
-        _snapshot(status, media, account_id=status.account_id, at=status.created_at)
+        _snapshot(
+            status, _media_snapshot(media), account_id=status.account_id, at=status.created_at
+        )
     status.content, status.spoiler_text, status.sensitive = content, spoiler_text, sensitive
     status.language = language or status.language
     status.edited_at = edited_at
-    _snapshot(status, media, account_id=status.account_id, at=edited_at)
+    _snapshot(status, _media_snapshot(media), account_id=status.account_id, at=edited_at)
     return True
 
 
@@ -116,6 +122,30 @@ def history(status: Status) -> list[StatusEdit]:
     ]  # fmt: skip
 
 
+def _describe_media(media: list[MediaAttachment], attributes: Sequence[Any] | None) -> bool:
+    """Apply `media_attributes` to the status's next media (others are ignored, as in
+    Mastodon); True when a description or focal point changed."""
+    by_id = {str(m.id): m for m in media}
+    wanted = []
+    for attrs in attributes or ():
+        item = by_id.get(str(attrs.get("id"))) if isinstance(attrs, dict) else None
+        if item is None:
+            continue
+        given = attrs.get("description")
+        description = None if given is None else media_uploads.check_description(str(given))
+        wanted.append(
+            (item, given is not None, description, media_uploads.parse_focus(attrs.get("focus")))
+        )
+    changed = False
+    for item, describes, description, focus in wanted:
+        if describes and description != item.description:
+            item.description, changed = description, True
+        if focus is not None and focus != (item.focus_x, item.focus_y):
+            item.focus_x, item.focus_y = focus
+            changed = True
+    return changed
+
+
 def _current_media(status: Status) -> list[MediaAttachment]:
     return list(
         db.session.scalars(
@@ -137,12 +167,12 @@ def _media_snapshot(media: list[MediaAttachment]) -> list[dict[str, Any]]:
     return [{"id": str(m.id), "description": m.description} for m in media]
 
 
-def _snapshot(status: Status, media: list[MediaAttachment], *, account_id: int, at) -> None:
+def _snapshot(status: Status, media: list[dict[str, Any]], *, account_id: int, at) -> None:
     db.session.add(
         StatusEdit(
             id=new_id(), status_id=status.id, account_id=account_id, text=status.text,
             content=status.content, spoiler_text=status.spoiler_text, sensitive=status.sensitive,
-            media=_media_snapshot(media), created_at=at,
+            media=media, created_at=at,
         )
     )  # fmt: skip
     db.session.flush()

@@ -78,6 +78,7 @@ def update(status_id: int):
         sensitive=p.bool("sensitive"),
         language=p.str("language"),
         media_ids=p.list("media_ids"),
+        media_attributes=p.list("media_attributes"),
     )
     return json_response(one(status, account))
 

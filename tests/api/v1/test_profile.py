@@ -223,3 +223,20 @@ def test_preferences_defaults_and_scope(client, alice, bob):
 def test_media_route_stays_inside_media_root(client):
     assert client.get("/media/../../etc/passwd").status_code == 404
     assert client.get("/media/accounts/1/missing.png").status_code == 404
+
+
+def test_fields_attributes_as_rails_style_array_of_hashes(client, alice):
+    """`fields_attributes[][name]=..&fields_attributes[][value]=..`, as some clients send it."""
+    form = (
+        "fields_attributes[][name]=Home&fields_attributes[][value]=https://alice.example"
+        "&fields_attributes[][name]=Pronouns&fields_attributes[][value]=she/her"
+    )
+    r = client.patch(
+        "/api/v1/accounts/update_credentials", data=form, headers=bearer(token_for(alice)),
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert r.status_code == 200, r.get_json()
+    fields = r.get_json()["source"]["fields"]
+    assert [(f["name"], f["value"]) for f in fields] == [
+        ("Home", "https://alice.example"), ("Pronouns", "she/her")
+    ]  # fmt: skip

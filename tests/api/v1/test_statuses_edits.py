@@ -120,6 +120,51 @@ def test_edit_media_and_history_show_each_revision_s_media(client, alice):
     assert len(client.get(f"/api/v1/statuses/{posted['id']}/history").get_json()) == 3
 
 
+def test_media_attributes_change_descriptions_and_focus_as_a_revision(client, alice):
+    """Mastodon's `media_attributes[]`, as JSON and as Rails-style form fields."""
+    first, second = make_media(alice, description="old"), make_media(alice, description="b")
+    headers = bearer(token_for(alice))
+    ids = [str(first.id), str(second.id)]
+    posted = client.post(
+        "/api/v1/statuses", json={"status": "pics", "media_ids": ids}, headers=headers
+    ).get_json()
+    url = f"/api/v1/statuses/{posted['id']}"
+
+    r = client.put(url, headers=headers, json={
+        "status": "pics", "media_ids": ids,
+        "media_attributes": [{"id": ids[0], "description": "A red kite", "focus": "0.5,-0.25"},
+                             {"id": "12345", "description": "not on this status"}],
+    })  # fmt: skip
+    assert r.status_code == 200, r.get_json()
+    media = r.get_json()["media_attachments"]
+    assert [m["description"] for m in media] == ["A red kite", "b"]
+    assert media[0]["meta"]["focus"] == {"x": 0.5, "y": -0.25}
+    assert r.get_json()["edited_at"] is not None  # a new description alone is an edit
+    history = client.get(f"{url}/history").get_json()
+    assert [[m["description"] for m in h["media_attachments"]] for h in history] == [
+        ["old", "b"], ["A red kite", "b"]
+    ]  # fmt: skip
+
+    form = (
+        f"status=pics&media_ids[]={ids[0]}&media_ids[]={ids[1]}"
+        f"&media_attributes[][id]={ids[0]}&media_attributes[][description]=Kite"
+        f"&media_attributes[][id]={ids[1]}&media_attributes[][description]=Nest"
+    )
+    r = client.put(url, headers=headers, data=form,
+                   content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert [m["description"] for m in r.get_json()["media_attachments"]] == ["Kite", "Nest"]
+
+    too_long = {"id": ids[0], "description": "x" * 1501}
+    body = {"status": "changed", "media_ids": ids, "media_attributes": [too_long]}
+    r = client.put(url, headers=headers, json=body)
+    assert r.status_code == 422
+    db.session.expire_all()
+    assert (
+        client.get(url, headers=headers).get_json()["content"] == "<p>pics</p>"
+    )  # nothing half-done
+    assert len(client.get(f"{url}/history").get_json()) == 3
+
+
 def test_edit_rules(client, alice, bob):
     post = statuses.post_status(account=alice, text="mine")
     url = f"/api/v1/statuses/{post.id}"
