@@ -15,8 +15,6 @@ again (a suspended or deleted one is dropped there).
 from __future__ import annotations
 
 import re
-import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -25,6 +23,7 @@ from fedi import db_watch
 from fedi.extensions import db
 from fedi.federation import resolve
 from fedi.models import Account
+from fedi.ttl_cache import TTLCache
 
 
 @dataclass(frozen=True)
@@ -38,37 +37,26 @@ class Signer:
 
 
 CACHE_SECONDS = 30.0
-MAX_CACHED = 10_000
-_cache: dict[str, tuple[float, Signer]] = {}
-_lock = threading.Lock()
+_cache: TTLCache[str, Signer] = TTLCache(CACHE_SECONDS, quiet=0.0)  # staleness is harmless
 
 
 def lookup(key_id: str, refresh: bool = False) -> Signer | None:
     """The key and its owner; `refresh` fetches the actor again first (a rotated key)."""
     if not refresh:
         cached = _cache.get(key_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         known = _known(key_id)
         if known is not None:
-            return _remember(known)
+            return _cache.put(key_id, known)
     if not resolve.public_key_for(key_id, refresh):
         return None
     known = _known(key_id)
-    return _remember(known) if known is not None else None
-
-
-def _remember(signer: Signer) -> Signer:
-    with _lock:
-        if len(_cache) >= MAX_CACHED:
-            _cache.clear()
-        _cache[signer.key_id] = (time.monotonic() + CACHE_SECONDS, signer)
-    return signer
+    return _cache.put(key_id, known) if known is not None else None
 
 
 def forget() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 _SIGNER_WRITE = re.compile(

@@ -3,6 +3,7 @@ which accounts may be shown at all."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
@@ -10,11 +11,12 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
-from fedi import urls
+from fedi import db_watch, urls
 from fedi.errors import NotFound
 from fedi.extensions import db
 from fedi.models import Account, Block, Follow, User
 from fedi.services import accounts
+from fedi.ttl_cache import TTLCache
 
 
 def _listed_login() -> object:
@@ -70,19 +72,34 @@ _REF = (
 )
 
 
+# Statements that change whether an account shows, or as what: any write to logins, deleting an
+# account, or changing its suspension (not the counters every post updates).
+ACCOUNT_STATE_WRITE = re.compile(
+    r"\busers\b|^\s*DELETE\s+FROM\s+accounts\b|^\s*UPDATE\s+accounts\s+SET\b.*\bsuspended_at\b",
+    re.I | re.S,
+)
+# Listed accounts' references, for a few seconds: a profile's pages are read in bursts. Such a
+# change empties it in the process that commits it; other processes see it within the TTL.
+_refs: TTLCache[int, AccountRef] = TTLCache(5.0)
+db_watch.after_commit_of(lambda sql: ACCOUNT_STATE_WRITE.search(sql) is not None, _refs.clear)
+
+
 def get_account_ref(account_id: int | str) -> AccountRef:
     """`get_account` for reads that need only the account's id (one narrow row, no ORM)."""
     try:
         key = int(account_id)
     except (TypeError, ValueError):
         key = 0
+    cached = _refs.get(key)
+    if cached is not None:
+        return cached
     row = db.session.execute(_REF, {"id": key}).first() if 0 < key < 2**63 else None
     listed = row is not None and (
         row.domain is not None or (bool(row.approved) and row.confirmed_at is not None)
     )
     if not listed:
         raise NotFound("Record not found")
-    return AccountRef(row.id, row.suspended_at)
+    return _refs.put(key, AccountRef(row.id, row.suspended_at))
 
 
 def lookup(acct: str) -> Account:
