@@ -1,9 +1,9 @@
 """Callbacks after a commit that wrote something in particular, in this process.
 
-Caches of database state (checked tokens, inbound signers) register what invalidates them (a
-test on the SQL of each statement) and what to call. A transaction that ran such a statement
-calls the callback when it commits. The event fires just before the database commits, so a
-cache must not refill with what a concurrent reader saw in between (see token_cache).
+Caches of database state (checked tokens, inbound signers, account references) register what
+invalidates them (a test on the SQL of each statement) and what to call. A transaction that ran
+such a statement calls the callback when it commits. The event fires just before the database
+commits, so a cache must not refill with what a concurrent reader saw in between (TTLCache).
 """
 
 from __future__ import annotations
