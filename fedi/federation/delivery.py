@@ -47,7 +47,6 @@ from fedi.models import (
     Delivery,
     DeliveryAttempt,
     DeliveryState,
-    DomainHealth,
     OutboxActivity,
     Status,
     utcnow,
@@ -240,22 +239,7 @@ def _not_held_back(ids: list[int], now: datetime) -> list[int]:
             or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
         )
     ).all()
-    domains = {domain for _, domain in due}
-    unavailable = set()
-    if domains:
-        unavailable = set(
-            db.session.scalars(
-                select(DomainHealth.domain).where(
-                    DomainHealth.unavailable.is_(True), DomainHealth.domain.in_(domains)
-                )
-            )
-        )
-    return [
-        row_id
-        for row_id, domain in due
-        if domain not in unavailable
-        or not domain_health.held_back(db.session.get(Delivery, row_id), now)
-    ]
+    return domain_health.not_held_back([(row_id, domain) for row_id, domain in due], now)
 
 
 def _claim(ids: list[int], now: datetime) -> list:

@@ -21,33 +21,73 @@ PROBE_INTERVAL = timedelta(hours=1)
 MAX_WAIT = timedelta(days=14)  # rows held for an unavailable domain are dropped after this
 
 
-def held_back(row: Delivery, now: datetime) -> bool:
-    """True when the row's domain is unavailable and this is not its probe: the row waits."""
-    health = db.session.get(DomainHealth, row.domain)
-    if health is None or not health.unavailable:
-        return False
-    probe_after = now - PROBE_INTERVAL
-    took_probe = db.session.execute(
-        update(DomainHealth)
-        .where(
-            DomainHealth.domain == row.domain,
-            or_(
-                DomainHealth.last_failure_at.is_(None), DomainHealth.last_failure_at <= probe_after
-            ),
+def not_held_back(due: list[tuple[int, str]], now: datetime) -> list[int]:
+    """The ids of these (id, domain) rows that may be tried now: all but those of unavailable
+    domains, which send one row each as a probe per PROBE_INTERVAL. The others wait for the
+    next probe, or fail once they are older than MAX_WAIT (a few statements per domain, not per
+    row)."""
+    domains = {domain for _, domain in due}
+    unavailable = set(
+        db.session.scalars(
+            select(DomainHealth.domain).where(
+                DomainHealth.unavailable.is_(True), DomainHealth.domain.in_(domains)
+            )
         )
-        .values(last_failure_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if took_probe:
-        db.session.commit()
-        return False
-    if row.created_at is not None and row.created_at < now - MAX_WAIT:
-        row.state, row.next_attempt_at = DeliveryState.FAILED, None
-        row.last_error = "domain unavailable"
-    else:
-        row.next_attempt_at = now + PROBE_INTERVAL
+        if domains
+        else ()
+    )
+    if not unavailable:
+        return [row_id for row_id, _ in due]
+    probing = {domain for domain in sorted(unavailable) if _take_probe(domain, now)}
+    going, waiting = [], []
+    for row_id, domain in due:
+        if domain not in unavailable:
+            going.append(row_id)
+        elif domain in probing:
+            going.append(row_id)
+            probing.discard(domain)  # one probe per domain
+        else:
+            waiting.append(row_id)
+    if waiting:
+        _wait(waiting, now)
     db.session.commit()
-    return True
+    return going
+
+
+def _take_probe(domain: str, now: datetime) -> bool:
+    """Claim the domain's probe (at most one per PROBE_INTERVAL, whichever worker asks)."""
+    return bool(
+        db.session.execute(
+            update(DomainHealth)
+            .where(
+                DomainHealth.domain == domain,
+                or_(
+                    DomainHealth.last_failure_at.is_(None),
+                    DomainHealth.last_failure_at <= now - PROBE_INTERVAL,
+                ),
+            )
+            .values(last_failure_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def _wait(ids: list[int], now: datetime) -> None:
+    """Rows held back: due again at the next probe, or failed when too old."""
+    rows = Delivery.id.in_(ids)
+    too_old = Delivery.created_at < now - MAX_WAIT
+    db.session.execute(
+        update(Delivery)
+        .where(rows, too_old)
+        .values(state=DeliveryState.FAILED, next_attempt_at=None, last_error="domain unavailable")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Delivery)
+        .where(rows, or_(Delivery.created_at.is_(None), ~too_old))
+        .values(next_attempt_at=now + PROBE_INTERVAL)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def failed(domain: str, now: datetime) -> None:

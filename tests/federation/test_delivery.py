@@ -328,6 +328,33 @@ def test_domain_unavailable_after_seven_failure_days_then_recovers(alice, server
     assert db.session.get(Delivery, row.id).next_attempt_at <= clock["now"]
 
 
+def test_rows_held_for_an_unavailable_domain_wait_for_its_probe_or_fail_when_too_old(
+    alice, servers
+):
+    one = servers[0]
+    follow(remote(one, "ann", "one.example"), alice)
+    follow(remote(one, "bea", "one.example", shared=False), alice)
+    now = utcnow()
+    db.session.add(DomainHealth(domain=one.domain, failure_days=7, unavailable=True,
+                                first_failure_at=now, last_failure_at=now))  # fmt: skip
+    db.session.commit()
+    statuses.post_status(account=alice, text="While down")  # its probe was taken just now
+    fresh, old = rows()
+    old.created_at = now - domain_health.MAX_WAIT - timedelta(days=1)
+    for row in (fresh, old):
+        row.next_attempt_at = now
+    db.session.commit()
+
+    delivery.attempt_many([fresh.id, old.id], wait=True)
+
+    db.session.expire_all()
+    assert one.posts == []
+    assert db.session.get(Delivery, fresh.id).state == DeliveryState.PENDING
+    assert db.session.get(Delivery, fresh.id).next_attempt_at > now
+    gone = db.session.get(Delivery, old.id)
+    assert gone.state == DeliveryState.FAILED and gone.last_error == "domain unavailable"
+
+
 # -- the periodic task -----------------------------------------------------------------------
 
 
