@@ -47,19 +47,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _dumps(value: object) -> str:
-    import orjson
-
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 def _engine_options(settings: Settings) -> dict[str, object]:
     import orjson
 
     # JSON columns parse and serialise with orjson (an inbound activity is stored as it came);
     # stale pooled connections are caught by the idle ping in fedi/extensions.py rather than
     # by a ping before every checkout.
-    options: dict[str, object] = {"json_deserializer": orjson.loads, "json_serializer": _dumps}
+    def dumps(value: object) -> str:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    options: dict[str, object] = {"json_deserializer": orjson.loads, "json_serializer": dumps}
     if settings.is_sqlite:
         return {**options, "connect_args": {"timeout": 30}}
     # Prepared statements (psycopg prepares a statement on its fifth run on a connection) keep

@@ -88,7 +88,7 @@ def token_info() -> TokenInfo | None:
 def lookup(value: str) -> TokenInfo | None:
     """The live token with this value, or None (unknown, revoked or expired); valid ones come
     from fedi/api/token_cache.py when checked in the last few seconds."""
-    info = token_cache.get(value)
+    info = token_cache.cache.get(value)
     if info is not None:
         return info
     row = db.session.execute(_TOKEN_QUERY, {"value": value}).first()
@@ -109,7 +109,7 @@ def lookup(value: str) -> TokenInfo | None:
         scopes=frozenset(scopes_mod.parse(row.scopes)),
         problem=_problem(row) if row.account_id is not None else None,
     )
-    token_cache.put(value, info, valid_for=valid_for)
+    token_cache.cache.put(value, info, ttl=valid_for)  # not past the token's own expiry
     return info
 
 

@@ -34,14 +34,8 @@ def _insert(target: dict[str, Any], key: str, value: Any) -> None:
             if i + 2 == len(parts):
                 existing.append(value)
                 return
-            sub = parts[i + 2]
-            if sub:
-                free = (d for d in existing if isinstance(d, dict) and sub not in d)
-                slot = next(free, None)
-                if slot is None:
-                    existing.append({sub: value})
-                else:
-                    slot[sub] = value
+            if parts[i + 2]:
+                _into_dicts(existing, parts[i + 2], value)
             return
         child = node.get(part)
         if not isinstance(child, dict):
@@ -49,6 +43,15 @@ def _insert(target: dict[str, Any], key: str, value: Any) -> None:
         node = child
     if parts[-1]:
         node[parts[-1]] = value
+
+
+def _into_dicts(items: list[Any], key: str, value: Any) -> None:
+    """`a[][key]=value`: into the first dict of `items` without `key`, else a new one."""
+    slot = next((d for d in items if isinstance(d, dict) and key not in d), None)
+    if slot is None:
+        items.append({key: value})
+    else:
+        slot[key] = value
 
 
 def _collect() -> dict[str, Any]:

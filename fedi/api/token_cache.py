@@ -29,21 +29,7 @@ _TOKENS = re.compile(r"\boauth_tokens\b", re.I)
 _TOUCH = re.compile(r"^\s*UPDATE oauth_tokens SET last_used_at=[^,]+ WHERE oauth_tokens\.id = \S+$")
 
 QUIET_AFTER_CHANGE = 0.5  # seconds without caching after such a write commits
-_cache: TTLCache[str, Any] = TTLCache(TTL, quiet=QUIET_AFTER_CHANGE)
-
-
-def get(value: str) -> Any | None:
-    """The cached TokenInfo for this value, or None when absent or stale."""
-    return _cache.get(value)
-
-
-def put(value: str, info: Any, *, valid_for: float | None = None) -> None:
-    """Keep `info` for TTL seconds, or less when the token itself expires sooner."""
-    _cache.put(value, info, ttl=valid_for)
-
-
-def clear() -> None:
-    _cache.clear()
+cache: TTLCache[str, Any] = TTLCache(TTL, quiet=QUIET_AFTER_CHANGE)  # token value -> TokenInfo
 
 
 def _writes_auth(statement: str) -> bool:
@@ -52,4 +38,4 @@ def _writes_auth(statement: str) -> bool:
     return _TOUCH.match(statement) is None
 
 
-db_watch.after_commit_of(_writes_auth, clear)
+db_watch.after_commit_of(_writes_auth, cache.clear)

@@ -55,16 +55,12 @@ def lookup(key_id: str, refresh: bool = False) -> Signer | None:
     return _cache.put(key_id, known) if known is not None else None
 
 
-def forget() -> None:
-    _cache.clear()
-
-
 _SIGNER_WRITE = re.compile(
     r"^\s*DELETE\s+FROM\s+accounts\b|"
     r"^\s*UPDATE\s+accounts\s+SET\b.*\b(suspended_at|public_key|public_key_id|uri|domain)\b",
     re.I | re.S,
 )
-db_watch.after_commit_of(lambda sql: _SIGNER_WRITE.search(sql) is not None, forget)
+db_watch.after_commit_of(lambda sql: _SIGNER_WRITE.search(sql) is not None, _cache.clear)
 
 
 _A = Account.__table__

@@ -1,5 +1,5 @@
-"""BlurHash (https://blurha.sh): the short text a client paints as a blurred placeholder while a
-picture loads, which Mastodon's MediaAttachment entity carries in `blurhash`. Encoded by the
+"""BlurHash (https://blurha.sh): the short text from which a client paints a blurred preview while
+a picture loads, which Mastodon's MediaAttachment entity carries in `blurhash`. Encoded by the
 `blurhash` package with Mastodon's 4x4 components, over the picture shrunk to a few dozen pixels
 (the hash keeps only the lowest frequencies, so the result barely differs and costs a few
 milliseconds)."""

@@ -167,7 +167,7 @@ def _forward_domains(target: Account, given: Sequence[str] | None) -> list[str]:
     """The normalised domains to forward to; the target's own when none are given."""
     if not given:
         return [target.domain] if target.domain else []
-    found = (normalize_host(str(d)) for d in given if isinstance(d, str))
+    found = (normalize_host(d) for d in given if isinstance(d, str))
     return list(dict.fromkeys(d for d in found if d))
 
 

@@ -74,7 +74,7 @@ def test_suspension_and_approval_apply_to_the_next_request(client, alice):
 
 
 def test_a_change_made_by_another_process_applies_within_the_ttl(client, alice, monkeypatch):
-    monkeypatch.setattr(token_cache._cache, "ttl", 0.3)
+    monkeypatch.setattr(token_cache.cache, "ttl", 0.3)
     token = token_for(alice, "read")
     _settle()
     assert client.get(HOME, headers=bearer(token)).status_code == 200
