@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
@@ -36,16 +37,9 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["DATABASE_URL"] = _worker_database(url, f"_{worker}")
     redis = os.environ.get("REDIS_URL", "")
     if redis:
-        base = _split_redis_url(redis)
-        os.environ["REDIS_URL"] = f"{base[0]}/{base[1] + 1 + index}"
-
-
-def _split_redis_url(url: str) -> tuple[str, int]:
-    """('redis://host:port', database number) of a Redis URL."""
-    head, _, tail = url.rstrip("/").rpartition("/")
-    if tail.isdigit() and head.count("/") >= 2:
-        return head, int(tail)
-    return url.rstrip("/"), 0
+        parts = urlsplit(redis)
+        number = int(parts.path.strip("/") or 0) + 1 + index
+        os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{number}"))
 
 
 def _worker_database(url: str, suffix: str) -> str:
