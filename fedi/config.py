@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET_NAMES = {"SECRET_KEY", "SMTP_PASSWORD", "DATABASE_URL", "REDIS_URL"}
 
 
-def _bool(value: str | None, default: bool) -> bool:
+def env_bool(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -82,16 +82,16 @@ class Settings:
         settings = cls(
             LOCAL_DOMAIN=env.get("LOCAL_DOMAIN") or f"{host}:{port}",
             # Without a LOCAL_DOMAIN this is a development instance on http://HOST:PORT.
-            LOCAL_HTTPS=_bool(env.get("LOCAL_HTTPS"), bool(env.get("LOCAL_DOMAIN"))),
+            LOCAL_HTTPS=env_bool(env.get("LOCAL_HTTPS"), bool(env.get("LOCAL_DOMAIN"))),
             DATABASE_URL=env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'wren.db'}",
             REDIS_URL=env.get("REDIS_URL", ""),
             SECRET_KEY=env.get("SECRET_KEY", ""),
             INSTANCE_DIR=str(instance_dir),
             MEDIA_ROOT=env.get("MEDIA_ROOT") or str(instance_dir / "media"),
             REGISTRATIONS_MODE=(env.get("REGISTRATIONS_MODE") or "open").lower(),
-            SINGLE_USER_MODE=_bool(env.get("SINGLE_USER_MODE"), False),
+            SINGLE_USER_MODE=env_bool(env.get("SINGLE_USER_MODE"), False),
             ALLOWED_PRIVATE_ADDRESSES=_list(env.get("ALLOWED_PRIVATE_ADDRESSES")),
-            AUTHORIZED_FETCH=_bool(env.get("AUTHORIZED_FETCH"), False),
+            AUTHORIZED_FETCH=env_bool(env.get("AUTHORIZED_FETCH"), False),
             INSTANCE_TITLE=env.get("INSTANCE_TITLE") or cls.INSTANCE_TITLE,
             INSTANCE_DESCRIPTION=env.get("INSTANCE_DESCRIPTION") or cls.INSTANCE_DESCRIPTION,
             INSTANCE_CONTACT_EMAIL=env.get("INSTANCE_CONTACT_EMAIL", ""),
@@ -105,7 +105,7 @@ class Settings:
             SMTP_LOGIN=env.get("SMTP_LOGIN", ""),
             SMTP_PASSWORD=env.get("SMTP_PASSWORD", ""),
             SMTP_FROM_ADDRESS=env.get("SMTP_FROM_ADDRESS", ""),
-            RATE_LIMIT_ENABLED=_bool(env.get("RATE_LIMIT_ENABLED"), True),
+            RATE_LIMIT_ENABLED=env_bool(env.get("RATE_LIMIT_ENABLED"), True),
             DELIVERY_RETRY_BASE=float(env.get("DELIVERY_RETRY_BASE") or 30.0),
         )
         settings.validate()

@@ -2,12 +2,14 @@
 
 import os
 
+from fedi.config import env_bool
+
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
 # One line per request on stdout when ACCESS_LOG is true. Off by default: behind a reverse proxy
 # (which logs requests itself) it would cost a tenth of a small request's time.
-accesslog = "-" if os.environ.get("ACCESS_LOG", "").lower() in {"1", "true", "yes", "on"} else None
+accesslog = "-" if env_bool(os.environ.get("ACCESS_LOG"), False) else None
 # Several instances on one machine (tests, benchmarks) must not share ~/.gunicorn/gunicorn.ctl.
 control_socket_disable = True
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
