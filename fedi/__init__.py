@@ -70,15 +70,15 @@ def _engine_options(settings: Settings) -> dict[str, object]:
 
 def _init_extensions(app: Flask) -> None:
     from fedi import cli, db_reads, errors, models  # noqa: F401  (models register their tables)
-    from fedi.extensions import db, migrate, sock
-    from fedi.streaming import bus
+    from fedi.extensions import db, migrate
+    from fedi.streaming import bus, hub
     from fedi.tasks import queue
 
     db.init_app(app)
     db_reads.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    sock.init_app(app)
     bus.init_app(app)
+    hub.init_app(app)
     queue.configure(app)
     errors.register_error_handlers(app)
     cli.init_app(app)

@@ -3,19 +3,21 @@
 Framing as Mastodon's streaming server writes it: a `:)` comment once the subscription is live,
 `event: <name>` / `data: <payload>` pairs, and a `:thump` comment every 15 s on an idle stream.
 Errors answer JSON `{"error": ...}` (400 unknown stream or missing parameter, 401 token or scope).
+Once subscribed, the response head is written and the socket goes to the streaming hub
+(fedi.streaming.hub), which writes the events; the request thread is free again.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 
 from fedi.api.json import json_response
 from fedi.extensions import db
 from fedi.streaming import streams
-from fedi.streaming.streams import Connection, RequestError, StreamError
+from fedi.streaming.bus import Event
+from fedi.streaming.framing import EventStreamFraming
+from fedi.streaming.hub import Handoff, Peer, current_hub
+from fedi.streaming.streams import Connection, RequestError, StreamError, Viewer
 
 HEARTBEAT_SECONDS = 15.0
 PATHS = {
@@ -44,20 +46,33 @@ def health() -> Response:
 @bp.get("/<path:path>")
 def stream(path: str) -> Response:
     name = _stream_name(path.strip("/"))
+    framing = EventStreamFraming(heartbeat=HEARTBEAT_SECONDS)
     try:
         if name is None:
             raise RequestError("Unknown channel requested")
         viewer = streams.authenticate(streams.token_value())
         streams.check_scopes(viewer, name)
-        conn = _open(viewer, name)
+        peer = current_hub().peer(lambda peer: EventStream(peer, viewer), framing)
+        session: EventStream = peer.session  # type: ignore[assignment]
+        try:
+            session.conn.subscribe(name, request.args.to_dict())
+        except BaseException:
+            peer.abandon()
+            raise
     except StreamError as err:
         return json_response({"error": err.message}, err.status)
     finally:
         db.session.remove()
-    response = Response(stream_with_context(_events(conn)), mimetype="text/event-stream")
+    response = Handoff(peer, lambda final: _head(final, framing))
+    response.mimetype = "text/event-stream"
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+def _head(response: Response, framing: EventStreamFraming) -> bytes:
+    """The response head (with what after-request hooks added), then the `:)` comment."""
+    return framing.head(response.status, response.headers.to_wsgi_list()) + framing.frame(":)\n")
 
 
 def _stream_name(path: str) -> str | None:
@@ -68,25 +83,29 @@ def _stream_name(path: str) -> str | None:
     return name
 
 
-def _open(viewer: streams.Viewer, name: str) -> Connection:
-    conn = Connection(viewer)
-    try:
-        conn.subscribe(name, request.args.to_dict())
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+class EventStream:
+    """One client's Server-Sent Events stream (one Mastodon stream)."""
 
+    tick_seconds = None
 
-def _events(conn: Connection) -> Iterator[str]:
-    try:
-        yield ":)\n"
-        beat = time.monotonic() + HEARTBEAT_SECONDS
-        while not conn.closed:
-            for frame in conn.poll(max(beat - time.monotonic(), 0.0)):
-                yield frame.sse()
-            if time.monotonic() >= beat:
-                yield ":thump\n"
-                beat = time.monotonic() + HEARTBEAT_SECONDS
-    finally:
-        conn.close()
+    def __init__(self, peer: Peer, viewer: Viewer) -> None:
+        self.peer = peer
+        self.conn = Connection(viewer, peer.channels)
+
+    def opened(self) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        pass
+
+    def event(self, channel: str, event: Event) -> None:
+        for frame in self.conn.handle(channel, event):
+            self.peer.send(frame.sse())
+        if self.conn.closed:
+            self.peer.close()
+
+    def tick(self) -> None:
+        pass
+
+    def closed(self) -> None:
+        self.conn.close()

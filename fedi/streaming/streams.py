@@ -249,12 +249,15 @@ def open_connections() -> int:
 
 @dataclass(eq=False)
 class Connection:
-    """A viewer's subscriptions over one bus subscription; `poll()` turns events into frames.
+    """A viewer's subscriptions over a set of bus channels; `handle()` turns an event from one of
+    them into frames. `channels` adds and removes the channels the stream listens on (its
+    `PeerChannels` in fedi.streaming.hub).
 
     The database session is released after every use, so idle connections hold no pool slot.
     """
 
     viewer: Viewer
+    channels: Any  # add(channels) / remove(channels) / close()
     streams: dict[tuple[str, ...], Stream] = field(default_factory=dict)
     closed: bool = False
 
@@ -263,7 +266,7 @@ class Connection:
             channels.access_token(self.viewer.token_id),
             channels.system(self.viewer.account_id),
         }
-        self.subscription = bus.subscribe(self.system)
+        self.channels.add(self.system)
         with _lock:
             _open.add(self)
 
@@ -274,7 +277,7 @@ class Connection:
             db.session.remove()
         if stream.key not in self.streams:
             self.streams[stream.key] = stream
-            self.subscription.add(stream.routes)
+            self.channels.add(stream.routes)
         return stream
 
     def unsubscribe(self, name: Any, params: Mapping[str, Any]) -> None:
@@ -285,17 +288,13 @@ class Connection:
         if self.streams.pop(stream.key, None) is None:
             return
         in_use = self._channels()
-        self.subscription.remove([c for c in stream.routes if c not in in_use])
+        self.channels.remove([c for c in stream.routes if c not in in_use])
 
     def _channels(self) -> set[str]:
         return set(self.system).union(*(s.routes for s in self.streams.values()))
 
-    def poll(self, timeout: float) -> list[render.Frame]:
-        """Frames for the next bus event (none if `timeout` passes first)."""
-        item = self.subscription.get(timeout=timeout)
-        if item is None:
-            return []
-        channel, event = item
+    def handle(self, channel: str, event: bus.Event) -> list[render.Frame]:
+        """The frames one bus event makes on this connection's streams."""
         if channel in self.system:
             self.closed = self.closed or event.get("event") == "kill"
             return []
@@ -316,6 +315,6 @@ class Connection:
         with _lock:
             _open.discard(self)
         try:
-            self.subscription.close()
+            self.channels.close()
         finally:
             db.session.remove()

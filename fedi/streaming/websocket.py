@@ -8,34 +8,29 @@ connection stays open. Clients subscribe with the `stream` parameter (plus `tag`
 `{"type": "subscribe" | "unsubscribe", "stream": ..., "tag": ..., "list": ...}` messages.
 The server pings every 30 s and drops a client that did not answer the previous ping.
 
-The handshake is flask-sock's (simple-websocket's `Server`, its `SOCK_SERVER_OPTIONS`), done here
-after authentication: flask-sock's own route decorator upgrades before the view could refuse.
+After the handshake the socket belongs to the streaming hub (fedi.streaming.hub): the request
+thread is free again, and the session below runs on the hub's workers.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from contextlib import suppress
 from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, request
-from simple_websocket import ConnectionClosed, Server
 from wsproto.frame_protocol import CloseReason
 
 from fedi.extensions import db
 from fedi.streaming import streams
+from fedi.streaming.bus import Event
+from fedi.streaming.framing import WebSocketFraming
+from fedi.streaming.hub import Handoff, Peer, Session, current_hub
 from fedi.streaming.streams import Connection, StreamError, Viewer
 
 PING_INTERVAL = 30.0
 MAX_MESSAGE_BYTES = 64 * 1024
-# The loop waits for bus events and looks at client messages between waits: briefly while the
-# client is talking (subscriptions usually come in a burst after connecting), else once a second.
-EAGER_POLL = 0.05
-IDLE_POLL = 1.0
-EAGER_SECONDS = 5.0
 
 log = logging.getLogger(__name__)
 bp = Blueprint("streaming_websocket", __name__)
@@ -50,35 +45,32 @@ def websocket(_path: str = ""):
         return _refuse(err)
     finally:
         db.session.remove()
-    protocol = streams.offered_protocol()
-    return serve(lambda ws: _session(ws, viewer), subprotocols=[protocol] if protocol else None)
+    initial = request.args.to_dict() if request.args.get("stream") else None
+    return serve(lambda peer: StreamingSession(peer, viewer, initial), streams.offered_protocol())
 
 
-def serve(session: Callable[[Server], None], **server_options: Any) -> Response:
-    """Upgrade this request to a WebSocket and run `session` on it until either side closes;
-    shared by the client API's streaming and the web UI's live timelines. A StreamError ends
-    the session quietly; anything else is logged and closes with 1011 (clients reconnect)."""
-    options = {
-        "ping_interval": PING_INTERVAL,
-        "max_message_size": MAX_MESSAGE_BYTES,
-        **current_app.config.get("SOCK_SERVER_OPTIONS", {}),
-        **server_options,
-    }
-    ws = Server(request.environ, **options)
+def serve(
+    make_session: Callable[[Peer], Session],
+    subprotocol: str | None = None,
+    *,
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+    context: Callable[[], Any] | None = None,
+) -> Response:
+    """Accept this WebSocket upgrade and hand the connection to the hub, where the session made
+    by `make_session` serves it; shared by the client API's streaming and the web UI's live
+    timelines. `SOCK_SERVER_OPTIONS` (config) may set `ping_interval` (tests do)."""
+    options = current_app.config.get("SOCK_SERVER_OPTIONS", {})
     try:
-        session(ws)
-    except ConnectionClosed:
-        pass
-    except StreamError as err:
-        log.info("stream refused: %s", err.message)
-    except Exception:  # the HTTP exchange is over: log, close the socket, answer nothing
-        log.exception("WebSocket session failed")
-        with suppress(Exception):
-            ws.close(CloseReason.INTERNAL_ERROR, "Internal error")
-    finally:
-        with suppress(Exception):
-            ws.close()
-    return _Upgraded(ws.mode)
+        framing, accept = WebSocketFraming.handshake(
+            request.environ,
+            subprotocol,
+            max_message_bytes=max_message_bytes,
+            ping_interval=options.get("ping_interval", PING_INTERVAL),
+        )
+    except Exception as err:  # a malformed upgrade request (wsproto: RemoteProtocolError)
+        return _refuse(StreamError(f"Bad WebSocket handshake: {err}"))
+    peer = current_hub().peer(make_session, framing, context)
+    return Handoff(peer, lambda _response: accept)
 
 
 def _refuse(err: StreamError) -> Response:
@@ -87,72 +79,56 @@ def _refuse(err: StreamError) -> Response:
     return response
 
 
-class _Upgraded(Response):
-    """The socket belongs to the WebSocket now: keep the server from answering on it
-    (flask-sock's convention for each server)."""
+class StreamingSession:
+    """One client's `/api/v1/streaming` WebSocket."""
 
-    def __init__(self, mode: str) -> None:
-        super().__init__()
-        self.mode = mode
+    tick_seconds = None
 
-    def __call__(self, environ, start_response):
-        if self.mode == "gunicorn":
-            raise StopIteration()
-        if self.mode == "werkzeug":
-            return super().__call__(environ, start_response)
-        return []
+    def __init__(self, peer: Peer, viewer: Viewer, initial: dict[str, Any] | None) -> None:
+        self.peer = peer
+        self.initial = initial
+        self.conn = Connection(viewer, peer.channels)
 
+    def opened(self) -> None:
+        if self.initial is not None:
+            self._subscribe(self.initial.get("stream"), self.initial)
 
-def _session(ws: Server, viewer: Viewer) -> None:
-    conn = Connection(viewer)
-    try:
-        if request.args.get("stream"):
-            _subscribe(ws, conn, request.args.get("stream"), request.args.to_dict())
-        eager_until = time.monotonic() + EAGER_SECONDS
-        while not conn.closed:
-            if _read_messages(ws, conn):
-                eager_until = time.monotonic() + EAGER_SECONDS
-            eager = time.monotonic() < eager_until
-            for frame in conn.poll(EAGER_POLL if eager else IDLE_POLL):
-                ws.send(frame.websocket())
-    finally:
-        conn.close()
-
-
-def _read_messages(ws: Server, conn: Connection) -> bool:
-    """Handle every message the client has sent so far; whether there was any."""
-    got = False
-    while (data := ws.receive(timeout=0)) is not None:
-        got = True
-        if not isinstance(data, str):
-            ws.close(CloseReason.UNSUPPORTED_DATA, "Binary messages are not supported")
-            raise ConnectionClosed(CloseReason.UNSUPPORTED_DATA)
-        _handle(ws, conn, data)
-    return got
-
-
-def _handle(ws: Server, conn: Connection, text: str) -> None:
-    try:
-        message = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return
-    if not isinstance(message, dict):
-        return
-    name = message.get("stream")
-    if isinstance(name, list):
-        name = name[0] if name else None
-    params = {k: v for k, v in message.items() if k not in ("type", "stream")}
-    if message.get("type") == "subscribe":
-        _subscribe(ws, conn, name, params)
-    elif message.get("type") == "unsubscribe":
+    def message(self, text: str) -> None:
         try:
-            conn.unsubscribe(name, params)
-        except StreamError:
-            ws.send(orjson.dumps({"error": "Error unsubscribing from channel"}).decode())
+            message = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return
+        if not isinstance(message, dict):
+            return
+        name = message.get("stream")
+        if isinstance(name, list):
+            name = name[0] if name else None
+        params = {k: v for k, v in message.items() if k not in ("type", "stream")}
+        if message.get("type") == "subscribe":
+            self._subscribe(name, params)
+        elif message.get("type") == "unsubscribe":
+            try:
+                self.conn.unsubscribe(name, params)
+            except StreamError:
+                self._send({"error": "Error unsubscribing from channel"})
 
+    def event(self, channel: str, event: Event) -> None:
+        for frame in self.conn.handle(channel, event):
+            self.peer.send(frame.websocket())
+        if self.conn.closed:
+            self.peer.close(CloseReason.NORMAL_CLOSURE)
 
-def _subscribe(ws: Server, conn: Connection, name: Any, params: dict[str, Any]) -> None:
-    try:
-        conn.subscribe(name, params)
-    except StreamError as err:
-        ws.send(orjson.dumps({"error": err.message, "status": err.status}).decode())
+    def tick(self) -> None:
+        pass
+
+    def closed(self) -> None:
+        self.conn.close()
+
+    def _subscribe(self, name: Any, params: dict[str, Any]) -> None:
+        try:
+            self.conn.subscribe(name, params)
+        except StreamError as err:
+            self._send({"error": err.message, "status": err.status})
+
+    def _send(self, body: dict[str, Any]) -> None:
+        self.peer.send(orjson.dumps(body).decode())

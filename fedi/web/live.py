@@ -14,8 +14,9 @@ Cross-site WebSocket hijacking: the upgrade is refused unless `Origin` is this i
 
 from __future__ import annotations
 
+import io
 import logging
-import time
+import sys
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -23,13 +24,14 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup, escape
-from simple_websocket import Server
 
 from fedi.extensions import db
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
 from fedi.streaming import channels, websocket
+from fedi.streaming.bus import Event
+from fedi.streaming.hub import Peer
 from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
 from fedi.web.session import current_user
 
@@ -37,7 +39,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("web_live", __name__)
 
 TIMELINES = frozenset({"home", "local", "federated", "hashtag", "profile", "none"})
-POLL_SECONDS = 0.2
 MAX_MESSAGE_BYTES = 4096
 CATCH_UP_LIMIT = 40
 BADGE_CAP = 99
@@ -102,7 +103,7 @@ def attach(conn: Connection, spec: Spec) -> None:
     for item in _streams(spec, conn.viewer):
         if isinstance(item, Stream):
             conn.streams[item.key] = item
-            conn.subscription.add(item.routes)
+            conn.channels.add(item.routes)
         else:
             conn.subscribe(item[0], item[1])
 
@@ -157,15 +158,17 @@ def badge_fragment(unread: int) -> str:
 
 
 class LiveSession:
-    """The state of one open /web/live socket."""
+    """The state of one open /web/live socket; its work runs on the streaming hub's workers, in
+    a request context like the page's (templates ask who is signed in)."""
 
-    def __init__(self, ws: Server, user_id: int, spec: Spec, viewer: Viewer) -> None:
-        self.ws = ws
+    tick_seconds = RECHECK_SECONDS
+
+    def __init__(self, peer: Peer, user_id: int, spec: Spec, viewer: Viewer) -> None:
+        self.peer = peer
         self.user_id = user_id
         self.spec = spec
-        self.conn = Connection(viewer)
+        self.conn = Connection(viewer, peer.channels)
         self.sent: deque[int] = deque(maxlen=1024)
-        self.checked = time.monotonic()
 
     def account(self) -> Account | None:
         user = db.session.get(User, self.user_id)
@@ -174,59 +177,46 @@ class LiveSession:
         request.wren_user = user  # templates ask who is signed in
         return user.account
 
-    def run(self) -> None:
-        try:
-            attach(self.conn, self.spec)
-            while not self.conn.closed:
-                self._read_messages()
-                for frame in self.conn.poll(POLL_SECONDS):
-                    self._send_frame(frame.event, frame.ref)
-                self._recheck()
-        finally:
-            self.conn.close()
+    def opened(self) -> None:
+        attach(self.conn, self.spec)
 
-    def _recheck(self) -> None:
-        """Close the socket once the user may no longer sign in (signed out everywhere, etc.)."""
-        if time.monotonic() - self.checked < RECHECK_SECONDS:
+    def message(self, text: str) -> None:
+        since_id = _since_id(text)
+        if since_id is None:
             return
-        self.checked = time.monotonic()
-        try:
-            if self.account() is None:
-                self.conn.closed = True
-        finally:
-            db.session.remove()
+        account = self._account_or_close()
+        if account is None:
+            return
+        rows = [s for s in catch_up(self.spec, account, since_id) if s.id not in self.sent]
+        if rows:
+            self.sent.extend(s.id for s in rows)
+            self.peer.send(cards_fragment(rows, account))
+        self.peer.send(badge_fragment(_unread(account)))
 
-    def _read_messages(self) -> None:
-        while (data := self.ws.receive(timeout=0)) is not None:
-            since_id = _since_id(data)
-            if since_id is not None:
-                self._catch_up(since_id)
-
-    def _catch_up(self, since_id: int) -> None:
-        try:
-            account = self.account()
+    def event(self, channel: str, event: Event) -> None:
+        for frame in self.conn.handle(channel, event):
+            account = self._account_or_close()
             if account is None:
-                self.conn.closed = True
                 return
-            rows = [s for s in catch_up(self.spec, account, since_id) if s.id not in self.sent]
-            if rows:
-                self.sent.extend(s.id for s in rows)
-                self.ws.send(cards_fragment(rows, account))
-            self.ws.send(badge_fragment(_unread(account)))
-        finally:
-            db.session.remove()
-
-    def _send_frame(self, event: str, ref: str | None) -> None:
-        try:
-            account = self.account()
-            if account is None:
-                self.conn.closed = True
-                return
-            html = self._render(event, ref, account)
+            html = self._render(frame.event, frame.ref, account)
             if html:
-                self.ws.send(html)
-        finally:
-            db.session.remove()
+                self.peer.send(html)
+        if self.conn.closed:
+            self.peer.close()
+
+    def tick(self) -> None:
+        """Close the socket once the user may no longer sign in (signed out everywhere, etc.)."""
+        self._account_or_close()
+
+    def closed(self) -> None:
+        self.conn.close()
+
+    def _account_or_close(self) -> Account | None:
+        account = self.account()
+        if account is None:
+            self.conn.closed = True
+            self.peer.close()
+        return account
 
     def _render(self, event: str, ref: str | None, account: Account) -> str | None:
         if event == "notification":
@@ -279,6 +269,16 @@ def live():
     finally:
         db.session.remove()
     return websocket.serve(
-        lambda ws: LiveSession(ws, user_id, spec, viewer).run(),
-        max_message_size=MAX_MESSAGE_BYTES,
+        lambda peer: LiveSession(peer, user_id, spec, viewer),
+        max_message_bytes=MAX_MESSAGE_BYTES,
+        context=_request_context(request.environ),
     )
+
+
+def _request_context(environ: dict[str, Any]):
+    """A request context like this request's, for work done after the request is over."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    kept = {k: v for k, v in environ.items() if isinstance(v, str)}
+    kept.update({"wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.url_scheme":
+                 environ.get("wsgi.url_scheme", "http")})  # fmt: skip
+    return lambda: app.request_context(dict(kept))
