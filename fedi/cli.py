@@ -90,7 +90,7 @@ def show_config() -> None:
 @group.command("serve")
 @click.option("--host", default=None)
 @click.option("--port", default=None, type=int)
-@click.option("--threads", default=32, show_default=True)
+@click.option("--threads", default=8, show_default=True, help="Request threads.")
 @with_appcontext
 def serve(host: str | None, port: int | None, threads: int) -> None:
     """Migrate, create the first admin if needed, and serve (embedded: tasks run in-process)."""

@@ -1,7 +1,8 @@
 """Start-up for `fedi serve`: migrate, first-run admin, then gunicorn.
 
-The embedded default is one gunicorn worker with many threads (WebSockets hold a thread each) and
-the task queue consumed by threads inside that worker, so one process is the whole instance.
+The embedded default is one gunicorn worker (its open streams served by the streaming hub, off the
+request threads) and the task queue consumed by threads inside that worker, so one process is the
+whole instance.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _first_admin(app: Flask) -> None:
     click.echo(f"  password: {password}")
 
 
-def serve(host: str, port: int, *, threads: int = 32) -> None:
+def serve(host: str, port: int, *, threads: int = 8) -> None:
     """Replace this process with gunicorn (so the arbiter stays small and the app loads once)."""
     workers = os.environ.get("WEB_CONCURRENCY") or "1"
     args = [

@@ -52,7 +52,9 @@ class WebSocketFraming:
         ws.receive_data(_request_head(environ))
         if not any(isinstance(event, Request) for event in ws.events()):
             raise ValueError("not a WebSocket upgrade request")
-        accept = AcceptConnection(subprotocol=subprotocol, extensions=[PerMessageDeflate()])
+        # Compression without a kept context: an idle stream holds no zlib state (~256 KiB).
+        deflate = PerMessageDeflate(server_no_context_takeover=True)
+        accept = AcceptConnection(subprotocol=subprotocol, extensions=[deflate])
         return cls(ws, **options), ws.send(accept)  # type: ignore[arg-type]
 
     def frame(self, text: str) -> bytes:
