@@ -103,41 +103,56 @@ class RedisBus:
         self.client.publish(self.prefix + channel, orjson.dumps(event))
 
     def subscribe(self, channels: Iterable[str]) -> _RedisSubscription:
-        sub = _RedisSubscription(self.client.pubsub(ignore_subscribe_messages=True), self.prefix)
+        sub = _RedisSubscription(self.client.pubsub(), self.prefix)
         sub.add(channels)
         return sub
 
 
 class _RedisSubscription:
-    """A Redis pub/sub connection. `add` waits until Redis confirms the subscription, so an event
-    published right after it returns is received; events of removed channels are dropped."""
+    """A Redis pub/sub connection. `add` returns once Redis confirms the subscription, so an event
+    published right after it is received; events of removed channels are dropped.
+
+    One thread reads at a time (`get`, the streaming hub's dispatcher); other threads may add and
+    remove channels meanwhile without waiting for it: the reader passes confirmations on, and
+    `add` reads them itself when nobody is reading."""
 
     CONFIRM_TIMEOUT = 5.0
+    CONFIRM_POLL = 0.05
 
     def __init__(self, pubsub: Any, prefix: str) -> None:
         self.pubsub = pubsub
         self.prefix = prefix
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # commands and the bookkeeping below
+        self.reading = threading.Lock()  # one reader of the connection at a time
         self.channels: set[str] = set()
+        self.unconfirmed: dict[str, threading.Event] = {}
         self.pending: deque[tuple[str, Event]] = deque()
 
     def get(self, timeout: float | None = None) -> tuple[str, Event] | None:
         deadline = time.monotonic() + (timeout or 0.0)
-        while True:
-            with self.lock:
+        with self.reading:
+            while True:
                 if self.pending:
                     return self.pending.popleft()
-                if not self.pubsub.subscribed:
+                item = self._read(max(deadline - time.monotonic(), 0.0))
+                if item is not None:
+                    return item
+                if time.monotonic() >= deadline:
                     return None
-                remaining = max(deadline - time.monotonic(), 0.0)
-                item = self._decode(self.pubsub.get_message(timeout=remaining))
-            if item is not None:
-                return item
-            if time.monotonic() >= deadline:
-                return None
 
-    def _decode(self, message: dict[str, Any] | None) -> tuple[str, Event] | None:
-        if message is None or message.get("type") != "message":
+    def _read(self, timeout: float) -> tuple[str, Event] | None:
+        """One message off the connection (the caller holds `reading`): an event of ours, or
+        None (nothing came, a confirmation, or an event of a channel no longer wanted)."""
+        message = self.pubsub.get_message(timeout=timeout)
+        if message is None:
+            return None
+        if message.get("type") == "subscribe":
+            with self.lock:
+                confirmed = self.unconfirmed.pop(message["channel"].decode(), None)
+            if confirmed is not None:
+                confirmed.set()
+            return None
+        if message.get("type") != "message":
             return None
         channel = message["channel"].decode()[len(self.prefix) :]
         if channel not in self.channels:
@@ -145,30 +160,31 @@ class _RedisSubscription:
         return channel, orjson.loads(message["data"])
 
     def add(self, channels: Iterable[str]) -> None:
-        new = set(channels) - self.channels
-        if not new:
-            return
         with self.lock:
+            new = set(channels) - self.channels
+            if not new:
+                return
             self.channels |= new
-            self.pubsub.subscribe(*(self.prefix + c for c in new))
-            self._await_confirmations({self.prefix + c for c in new})
-
-    def _await_confirmations(self, names: set[str]) -> None:
+            names = [self.prefix + c for c in new]
+            waits = [self.unconfirmed.setdefault(name, threading.Event()) for name in names]
+            self.pubsub.subscribe(*names)
         deadline = time.monotonic() + self.CONFIRM_TIMEOUT
-        while names and time.monotonic() < deadline:
-            response = self.pubsub.parse_response(block=False, timeout=0.1)
-            if response is None:
-                continue
-            if response[0].decode() == "subscribe":
-                names.discard(response[1].decode())
-            item = self._decode(self.pubsub.handle_message(response))  # keeps redis-py's state
-            if item is not None:
-                self.pending.append(item)
+        for confirmed in waits:
+            while not confirmed.is_set() and time.monotonic() < deadline:
+                if self.reading.acquire(blocking=False):  # nobody reads: read here
+                    try:
+                        item = self._read(self.CONFIRM_POLL)
+                        if item is not None:
+                            self.pending.append(item)
+                    finally:
+                        self.reading.release()
+                else:
+                    confirmed.wait(self.CONFIRM_POLL)
 
     def remove(self, channels: Iterable[str]) -> None:
-        gone = set(channels) & self.channels
-        if gone:
-            with self.lock:
+        with self.lock:
+            gone = set(channels) & self.channels
+            if gone:
                 self.channels -= gone
                 self.pubsub.unsubscribe(*(self.prefix + c for c in gone))
 

@@ -57,7 +57,9 @@ class Session(Protocol):
 
     def message(self, text: str) -> None: ...
 
-    def event(self, channel: str, event: Event) -> None: ...
+    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
+        """`shared`: one dict for every stream of the process getting this same event, to keep
+        work done once for all of them (fedi.streaming.render)."""
 
     def tick(self) -> None: ...
 
@@ -150,18 +152,19 @@ class Hub:
             channel, event = item
             with self._lock:
                 peers = list(self._listeners.get(channel, ()))
+            shared: dict[Any, Any] = {}
             for peer in peers:
-                peer.submit(_EventJob(peer.session, channel, event))
+                peer.submit(_EventJob(peer.session, channel, event, shared))
 
 
 class _EventJob:
-    __slots__ = ("channel", "event", "session")
+    __slots__ = ("channel", "event", "session", "shared")
 
-    def __init__(self, session: Session, channel: str, event: Event) -> None:
-        self.session, self.channel, self.event = session, channel, event
+    def __init__(self, session: Session, channel: str, event: Event, shared: dict) -> None:
+        self.session, self.channel, self.event, self.shared = session, channel, event, shared
 
     def __call__(self) -> None:
-        self.session.event(self.channel, self.event)
+        self.session.event(self.channel, self.event, self.shared)
 
 
 class PeerChannels:

@@ -9,6 +9,7 @@ most once, however many of the connection's streams carry it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -59,20 +60,31 @@ class Frame:
 
 
 def frames(
-    viewer_id: int, channel: str, event: dict[str, Any], streams: Iterable[Stream]
+    viewer_id: int,
+    channel: str,
+    event: dict[str, Any],
+    streams: Iterable[Stream],
+    shared: dict[Any, Any] | None = None,
 ) -> list[tuple[Stream, Frame]]:
-    """The frames one bus event makes on the viewer's `streams` (those listening on `channel`)."""
+    """The frames one bus event makes on the viewer's `streams` (those listening on `channel`).
+
+    `shared` is a dict that every stream of this process receiving this same event shares: each
+    viewer's rendering is kept there, so it is made once however many streams (tabs, devices)
+    the viewer has open, as Mastodon renders a status once per recipient.
+    """
     name = event.get("event")
     targets = [s for s in streams if name in s.routes.get(channel, ())]
     if not targets or not isinstance(name, str):
         return []
-    rendering = _Rendering(viewer_id, event)
+    fresh = _Rendering(viewer_id, event)
+    rendering = fresh if shared is None else shared.setdefault(("viewer", viewer_id), fresh)
     ref = str(event["status_id"]) if event.get("status_id") else None
     out = []
-    for stream in targets:
-        payload = rendering.payload(name, stream, channel)
-        if payload is not DROP:
-            out.append((stream, Frame(stream.label, name, payload, ref)))
+    with rendering.lock:  # another stream of this viewer may be rendering it right now
+        for stream in targets:
+            payload = rendering.payload(name, stream, channel)
+            if payload is not DROP:
+                out.append((stream, Frame(stream.label, name, payload, ref)))
     return out
 
 
@@ -80,11 +92,14 @@ DROP = object()
 
 
 class _Rendering:
-    """One bus event, rendered for one viewer (memoized across the connection's streams)."""
+    """One bus event, rendered for one viewer (memoized across the viewer's streams). What it
+    keeps is plain data or rows read only through their loaded columns, so a stream served by
+    another thread (another database session) may use it."""
 
     def __init__(self, viewer_id: int, event: dict[str, Any]) -> None:
         self.viewer_id = viewer_id
         self.event = event
+        self.lock = threading.Lock()
 
     @cached_property
     def viewer(self) -> Account | None:

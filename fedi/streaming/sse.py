@@ -9,6 +9,8 @@ Once subscribed, the response head is written and the socket goes to the streami
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from fedi.api.json import json_response
@@ -98,8 +100,8 @@ class EventStream:
     def message(self, text: str) -> None:
         pass
 
-    def event(self, channel: str, event: Event) -> None:
-        for frame in self.conn.handle(channel, event):
+    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
+        for frame in self.conn.handle(channel, event, shared):
             self.peer.send(frame.sse())
         if self.conn.closed:
             self.peer.close()

@@ -293,13 +293,17 @@ class Connection:
     def _channels(self) -> set[str]:
         return set(self.system).union(*(s.routes for s in self.streams.values()))
 
-    def handle(self, channel: str, event: bus.Event) -> list[render.Frame]:
-        """The frames one bus event makes on this connection's streams."""
+    def handle(
+        self, channel: str, event: bus.Event, shared: dict[Any, Any] | None = None
+    ) -> list[render.Frame]:
+        """The frames one bus event makes on this connection's streams (`shared`: see
+        render.frames)."""
         if channel in self.system:
             self.closed = self.closed or event.get("event") == "kill"
             return []
         try:
-            found = render.frames(self.viewer.account_id, channel, event, self._targets(channel))
+            targets = self._targets(channel)
+            found = render.frames(self.viewer.account_id, channel, event, targets, shared)
         except Exception:  # one event that cannot be rendered must not end the stream
             log.exception("could not render %s from %s", event.get("event"), channel)
             found = []

@@ -112,8 +112,8 @@ class StreamingSession:
             except StreamError:
                 self._send({"error": "Error unsubscribing from channel"})
 
-    def event(self, channel: str, event: Event) -> None:
-        for frame in self.conn.handle(channel, event):
+    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
+        for frame in self.conn.handle(channel, event, shared):
             self.peer.send(frame.websocket())
         if self.conn.closed:
             self.peer.close(CloseReason.NORMAL_CLOSURE)

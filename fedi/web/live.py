@@ -193,8 +193,8 @@ class LiveSession:
             self.peer.send(cards_fragment(rows, account))
         self.peer.send(badge_fragment(_unread(account)))
 
-    def event(self, channel: str, event: Event) -> None:
-        for frame in self.conn.handle(channel, event):
+    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
+        for frame in self.conn.handle(channel, event, shared):
             account = self._account_or_close()
             if account is None:
                 return

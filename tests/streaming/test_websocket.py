@@ -389,3 +389,50 @@ def test_idle_streams_hold_no_database_connection(websocket, alice, bob):
     db.session.close()
 
     assert db.engine.pool.checkedout() == 0
+
+
+def test_a_viewer_with_several_streams_gets_each_post_rendered_for_them_once(
+    websocket, alice, bob, carol
+):
+    from sqlalchemy import event as sa_event
+
+    from fedi.services import interactions
+    from fedi.streaming import render
+    from fedi.streaming.streams import STATUS_EVENTS, Stream
+
+    follows.follow(account=alice, target=bob)
+    follows.follow(account=carol, target=bob)
+    status = post(bob, "Seen on every device")
+    interactions.favourite(status=status, by=alice)
+    db.session.commit()
+    routes = {channels.user(alice.id): STATUS_EVENTS}
+    streams = [Stream("user", ["user"], routes) for _ in range(3)]
+    event = {"event": "update", "status_id": str(status.id)}
+    shared: dict = {}
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    first = render.frames(alice.id, channels.user(alice.id), event, streams[:1], shared)
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = render.frames(alice.id, channels.user(alice.id), event, streams[1:], shared)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    other = render.frames(carol.id, channels.user(carol.id), event,
+                          [Stream("user", ["user"], {channels.user(carol.id): STATUS_EVENTS})],
+                          shared)  # fmt: skip
+
+    assert statements == []  # alice's other streams reuse her rendering
+    assert [f.payload for _, f in again] == [first[0][1].payload] * 2
+    assert json.loads(first[0][1].payload)["favourited"] is True
+    assert json.loads(other[0][1].payload)["favourited"] is False  # carol's own rendering
+
+    # And over real sockets, each of alice's streams gets the post
+    clients = [websocket(f"?stream=user&access_token={token_for(alice, 'read')}") for _ in range(3)]
+    for client in clients:
+        client.sync()
+    second = post(bob, "Again, on every device")
+    for client in clients:
+        assert payload(client.next())["id"] == str(second.id)
