@@ -105,13 +105,21 @@ class Hub:
 
     def attach(self, peer: Peer, sock: socket.socket) -> None:
         sock.setblocking(False)
-        asyncio.run_coroutine_threadsafe(
+        attached = asyncio.run_coroutine_threadsafe(
             self.loop.connect_accepted_socket(lambda: peer, sock), self.loop
         )
+
+        def check(future) -> None:
+            if future.cancelled() or future.exception() is not None:
+                sock.close()
+                peer.abandon()
+
+        attached.add_done_callback(check)
 
     # --- channels ---
 
     def listen(self, peer: Peer, channels: Iterable[str]) -> None:
+        channels = list(channels)
         with self._membership:
             with self._lock:
                 new = [c for c in channels if c not in self._listeners]
@@ -122,6 +130,7 @@ class Hub:
                 self._wake.set()
 
     def unlisten(self, peer: Peer, channels: Iterable[str]) -> None:
+        channels = list(channels)
         with self._membership:
             with self._lock:
                 gone = []
