@@ -47,4 +47,4 @@ USER wren
 EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '5000'), timeout=4); sys.exit(0 if r.status == 200 else 1)"]
-CMD ["sh", "-c", "exec gunicorn --config python:fedi.gunicorn_conf -k gthread --threads ${WEB_THREADS:-4} -w ${WEB_CONCURRENCY:-2} --bind 0.0.0.0:${PORT:-5000} app:app"]
+CMD ["sh", "-c", "exec gunicorn --config python:fedi.gunicorn_conf -k gthread --reuse-port --threads ${WEB_THREADS:-4} -w ${WEB_CONCURRENCY:-2} --bind 0.0.0.0:${PORT:-5000} app:app"]

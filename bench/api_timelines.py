@@ -142,7 +142,7 @@ def start_server(args, url: str, instance_dir: str, model: str, port: int, log: 
                SECRET_KEY="w1-bench", INSTANCE_DIR=instance_dir, LOG_LEVEL="WARNING")  # fmt: skip
     cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
            "--config", "python:fedi.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-           "--workers", workers, "--worker-class", "gthread", "--threads", threads,
+           "--workers", workers, "--worker-class", "gthread", "--reuse-port", "--threads", threads,
            "app:app"]  # fmt: skip
     out = log.open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

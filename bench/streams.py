@@ -144,6 +144,7 @@ def start(args, url: str, instance_dir: str, port: int, logs: Path) -> list[subp
         workers,
         "--worker-class",
         "gthread",
+        "--reuse-port",
         "--threads",
         threads,
         "app:app",

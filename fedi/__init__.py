@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+import orjson
+
 from fedi.config import ROOT, Settings
 
 if TYPE_CHECKING:  # Flask loads in create_app(): gunicorn's arbiter imports this package too
@@ -47,16 +49,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _engine_options(settings: Settings) -> dict[str, object]:
-    import orjson
+def _json_dumps(value: object) -> str:
+    # A module-level function: psycopg caches its JSON adapters per function, and warns that a
+    # closure could leak.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
+
+def _engine_options(settings: Settings) -> dict[str, object]:
     # JSON columns parse and serialise with orjson (an inbound activity is stored as it came);
     # stale pooled connections are caught by the idle ping in fedi/extensions.py rather than
     # by a ping before every checkout.
-    def dumps(value: object) -> str:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-    options: dict[str, object] = {"json_deserializer": orjson.loads, "json_serializer": dumps}
+    options: dict[str, object] = {"json_deserializer": orjson.loads, "json_serializer": _json_dumps}
     if settings.is_sqlite:
         return {**options, "connect_args": {"timeout": 30}}
     # Prepared statements (psycopg prepares a statement on its fifth run on a connection) keep
