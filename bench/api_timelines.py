@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import w1_seed  # noqa: E402
-from memory import free_port, process_tree, stop, wait_healthy  # noqa: E402
+from memory import free_port, gunicorn_command, process_tree, stop, wait_healthy  # noqa: E402
 
 DOMAIN = "w1.example"
 PG = "postgresql+psycopg://postgres@{host}:5432/{name}"
@@ -134,16 +134,12 @@ def seed_or_reuse(args, url: str, instance_dir: str):
 
 
 def start_server(args, url: str, instance_dir: str, model: str, port: int, log: Path):
-    workers, threads = model.split("x")
     redis = args.redis_url if args.redis_url is not None else (
         "redis://127.0.0.1:6379/7" if args.db == "postgres" else "")  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(DATABASE_URL=url, REDIS_URL=redis, LOCAL_DOMAIN=DOMAIN, LOCAL_HTTPS="true",
                SECRET_KEY="w1-bench", INSTANCE_DIR=instance_dir, LOG_LEVEL="WARNING")  # fmt: skip
-    cmd = [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
-           "--config", "python:fedi.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-           "--workers", workers, "--worker-class", "gthread", "--reuse-port", "--threads", threads,
-           "app:app"]  # fmt: skip
+    cmd = gunicorn_command(port, model)
     out = log.open("wb")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inbox_farm import Farm, kinds_for  # noqa: E402
-from memory import free_port, process_tree, stop, wait_healthy  # noqa: E402
+from memory import free_port, gunicorn_command, process_tree, stop, wait_healthy  # noqa: E402
 
 DOMAIN = "fedbench.example"
 PG = "postgresql+psycopg://postgres@{host}:5432/{name}"
@@ -189,25 +189,7 @@ def generate_keypair() -> tuple[str, str]:
 
 
 def start_processes(args, env: dict[str, str], port: int, instance_dir: str):
-    workers, threads = args.model.split("x")
-    web_cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--chdir",
-        str(ROOT),
-        "--config",
-        "python:fedi.gunicorn_conf",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        workers,
-        "--worker-class",
-        "gthread",
-        "--threads",
-        threads,
-        "app:app",
-    ]
+    web_cmd = gunicorn_command(port, args.model)
     worker_cmd = [
         sys.executable,
         "-c",

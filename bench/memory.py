@@ -162,6 +162,18 @@ def verdict(name: str, kib: int | None) -> str:
     return f"{name} total {kib / 1024:.1f} MiB, target < {TARGET_MIB} MiB: {outcome}"
 
 
+def gunicorn_command(port: int, model: str) -> list[str]:
+    """gunicorn as the Procfile runs it (fedi.gunicorn_conf, gthread, --reuse-port), on loopback,
+    with `model` = "<workers>x<threads>"."""
+    workers, threads = model.split("x")
+    return [
+        sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
+        "--config", "python:fedi.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+        "--workers", workers, "--worker-class", "gthread", "--reuse-port", "--threads", threads,
+        "app:app",
+    ]  # fmt: skip
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return

@@ -38,7 +38,7 @@ from wsproto.connection import ConnectionType
 from wsproto.events import AcceptConnection, Ping, Request, TextMessage
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from memory import free_port, process_tree, wait_healthy
+from memory import free_port, gunicorn_command, process_tree, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = "streams.example"
@@ -119,7 +119,6 @@ def seed(url: str, instance_dir: str, viewers: int) -> tuple[list[str], str]:
 
 
 def start(args, url: str, instance_dir: str, port: int, logs: Path) -> list[subprocess.Popen]:
-    workers, threads = args.model.split("x")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         DATABASE_URL=url,
@@ -130,25 +129,7 @@ def start(args, url: str, instance_dir: str, port: int, logs: Path) -> list[subp
         INSTANCE_DIR=instance_dir,
         LOG_LEVEL="WARNING",
     )
-    web = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--chdir",
-        str(ROOT),
-        "--config",
-        "python:fedi.gunicorn_conf",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        workers,
-        "--worker-class",
-        "gthread",
-        "--reuse-port",
-        "--threads",
-        threads,
-        "app:app",
-    ]
+    web = gunicorn_command(port, args.model)
     worker = [sys.executable, "-c", "from fedi.cli import main; main()", "worker"]
     procs = []
     for name, cmd in (("web", web), ("worker", worker)):
@@ -325,12 +306,7 @@ def main() -> int:
             asyncio.run(run(args, port, readers, author_token, procs[0].pid))
         finally:
             for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                stop(proc)
     return 0
 
 
