@@ -123,3 +123,36 @@ def wait_healthy(base: str, proc: subprocess.Popen, logs: Path) -> httpx.Respons
         return response if response is not None and response.status_code == 200 else None
 
     return wait_for(f"{base}/health", probe, START_TIMEOUT, interval=0.2, logs=logs)
+
+
+def session_app_env(app, tmp_path: Path, redis_url: str) -> dict[str, str]:
+    """The environment of a process sharing the session app's database (and `redis_url`, empty
+    for none), with its own INSTANCE_DIR under `tmp_path`."""
+    from tests import helpers
+
+    env = {k: v for k, v in os.environ.items() if k not in {"LOCAL_HTTPS", "QUEUE_IMMEDIATE"}}
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=redis_url,
+        SECRET_KEY="test-secret-key",
+        LOCAL_DOMAIN=helpers.TEST_DOMAIN,
+        INSTANCE_DIR=str(tmp_path / "instance"),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        FLASK_SKIP_DOTENV="1",
+    )
+    return env
+
+
+@contextmanager
+def web(env: dict[str, str], logs: Path, *, threads: int = 8) -> Iterator[str]:
+    """A gunicorn web process (one gthread worker); yields its host:port once it answers."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
+        "--config", "python:fedi.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--worker-class", "gthread", "--threads", str(threads), "app:app",
+    ]  # fmt: skip
+    with process(command, env, logs) as proc:
+        wait_healthy(f"http://127.0.0.1:{port}", proc, logs)
+        yield f"127.0.0.1:{port}"

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -22,43 +20,10 @@ from simple_websocket import Client
 
 from fedi.services import follows
 from tests import helpers
-from tests.processes import FEDI, ROOT, free_port, output, process, wait_for, wait_healthy
+from tests.processes import FEDI, output, process, session_app_env, wait_for, web
 
 pytestmark = pytest.mark.slow
 DELIVERY_TIMEOUT = 20.0  # the worker picks the fan-out task from Redis, then publishes
-
-
-def _environment(app: Flask, tmp_path: Path, redis_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"LOCAL_HTTPS", "QUEUE_IMMEDIATE"}}
-    env.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],  # the session app's database
-        REDIS_URL=redis_url,
-        SECRET_KEY="test-secret-key",
-        LOCAL_DOMAIN=helpers.TEST_DOMAIN,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        FLASK_SKIP_DOTENV="1",
-    )
-    return env
-
-
-def _gunicorn(port: int) -> list[str]:
-    return [
-        sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
-        "--config", "python:fedi.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-        "--workers", "1", "--worker-class", "gthread", "--threads", "8", "app:app",
-    ]  # fmt: skip
-
-
-@contextmanager
-def _web(env: dict[str, str], logs: Path) -> Iterator[str]:
-    """A gunicorn web process; yields its host:port once it answers."""
-    port = free_port()
-    with process(_gunicorn(port), env, logs) as proc:
-        base = f"http://127.0.0.1:{port}"
-        wait_healthy(base, proc, logs)
-        yield f"127.0.0.1:{port}"
 
 
 def _require_redis() -> str:
@@ -77,14 +42,14 @@ def _require_redis() -> str:
 def test_post_through_one_process_reaches_a_websocket_on_another(
     app: Flask, tmp_path: Path, alice, bob
 ):
-    env = _environment(app, tmp_path, _require_redis())
+    env = session_app_env(app, tmp_path, _require_redis())
     follows.follow(account=alice, target=bob)
     reader, author = helpers.token_for(alice, "read"), helpers.token_for(bob, "write")
 
     with ExitStack() as stack:
         worker = stack.enter_context(process([*FEDI, "worker"], env, tmp_path / "worker"))
-        process_a = stack.enter_context(_web(env, tmp_path / "a"))
-        process_b = stack.enter_context(_web(env, tmp_path / "b"))
+        process_a = stack.enter_context(web(env, tmp_path / "a"))
+        process_b = stack.enter_context(web(env, tmp_path / "b"))
 
         # Given a client streaming alice's home timeline from process B
         ws = Client.connect(f"ws://{process_b}/api/v1/streaming?stream=user&access_token={reader}")

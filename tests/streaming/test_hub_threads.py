@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,26 +20,11 @@ from simple_websocket import Client
 
 from fedi.services import follows
 from tests import helpers
-from tests.processes import FEDI, ROOT, free_port, process, wait_healthy
+from tests.processes import FEDI, process, session_app_env, web
 
 pytestmark = pytest.mark.slow
 STREAMS_OF_EACH_KIND = 12
 DELIVERY_TIMEOUT = 20.0
-
-
-def _environment(app: Flask, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"LOCAL_HTTPS", "QUEUE_IMMEDIATE"}}
-    env.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=helpers.redis_url() if os.environ.get("REDIS_URL") else "",
-        SECRET_KEY="test-secret-key",
-        LOCAL_DOMAIN=helpers.TEST_DOMAIN,
-        INSTANCE_DIR=str(tmp_path / "instance"),
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        FLASK_SKIP_DOTENV="1",
-    )
-    return env
 
 
 def _read_sse_event(response: httpx.Response, deadline: float) -> tuple[str, str]:
@@ -56,22 +40,13 @@ def _read_sse_event(response: httpx.Response, deadline: float) -> tuple[str, str
 
 
 def test_open_streams_leave_the_request_threads_free(app: Flask, tmp_path: Path, alice, bob):
-    env = _environment(app, tmp_path)
+    env = session_app_env(app, tmp_path, helpers.redis_url() if os.environ.get("REDIS_URL") else "")
     follows.follow(account=alice, target=bob)
     reader, author = helpers.token_for(alice, "read"), helpers.token_for(bob, "write")
-    port = free_port()
-    base = f"127.0.0.1:{port}"
-    gunicorn = [
-        sys.executable, "-m", "gunicorn", "--chdir", str(ROOT),
-        "--config", "python:fedi.gunicorn_conf", "--bind", base,
-        "--workers", "1", "--worker-class", "gthread", "--threads", "2", "app:app",
-    ]  # fmt: skip
-
     with ExitStack() as stack:
         if env["REDIS_URL"]:
             stack.enter_context(process([*FEDI, "worker"], env, tmp_path / "worker"))
-        web = stack.enter_context(process(gunicorn, env, tmp_path / "web"))
-        wait_healthy(f"http://{base}", web, tmp_path / "web")
+        base = stack.enter_context(web(env, tmp_path / "web", threads=2))
         http = stack.enter_context(httpx.Client(base_url=f"http://{base}", timeout=10))
 
         # Given 12 WebSockets and 12 event streams open on a worker with 2 request threads
