@@ -28,7 +28,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask, Response, current_app
 from wsproto.frame_protocol import CloseReason
@@ -43,27 +43,33 @@ THREADS = 4  # rendering work for every stream of the process
 MAX_PENDING_JOBS = 1_000  # a stream this far behind is closed (its client reconnects)
 MAX_BUFFERED_BYTES = 4 * 1024 * 1024  # unsent output of a client that stopped reading
 JOBS_PER_TURN = 20
-BUS_POLL_SECONDS = 0.1  # the longest a new subscription waits for the dispatcher to let go
+BUS_POLL_SECONDS = 0.1  # the dispatcher's wait for the next bus event
 
 log = logging.getLogger(__name__)
 
 
-class Session(Protocol):
-    """What a stream does. Every method runs on a hub worker, in order, inside `context`."""
+class Session:
+    """What a stream does; a subclass overrides what it needs (each method does nothing here).
+    Every method runs on a hub worker, in order, inside the peer's context."""
 
-    tick_seconds: float | None  # call `tick()` this often (None: never)
+    tick_seconds: float | None = None  # call `tick()` this often (None: never)
 
-    def opened(self) -> None: ...
+    def opened(self) -> None:
+        """First, once the stream exists."""
 
-    def message(self, text: str) -> None: ...
+    def message(self, text: str) -> None:
+        """A text message from the client."""
 
     def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
-        """`shared`: one dict for every stream of the process getting this same event, to keep
-        work done once for all of them (fedi.streaming.render)."""
+        """A bus event on one of the peer's channels. `shared`: one dict for every stream of the
+        process getting this same event, to keep work done once for all of them
+        (fedi.streaming.render)."""
 
-    def tick(self) -> None: ...
+    def tick(self) -> None:
+        """Every `tick_seconds`."""
 
-    def closed(self) -> None: ...
+    def closed(self) -> None:
+        """Last, once the connection is gone."""
 
 
 class Hub:

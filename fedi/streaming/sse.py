@@ -9,17 +9,15 @@ Once subscribed, the response head is written and the socket goes to the streami
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, request
 
 from fedi.api.json import json_response
 from fedi.extensions import db
 from fedi.streaming import streams
-from fedi.streaming.bus import Event
 from fedi.streaming.framing import EventStreamFraming
-from fedi.streaming.hub import Handoff, Peer, current_hub
-from fedi.streaming.streams import Connection, RequestError, StreamError, Viewer
+from fedi.streaming.hub import Handoff, current_hub
+from fedi.streaming.render import Frame
+from fedi.streaming.streams import FrameSession, RequestError, StreamError
 
 HEARTBEAT_SECONDS = 15.0
 PATHS = {
@@ -54,10 +52,11 @@ def stream(path: str) -> Response:
             raise RequestError("Unknown channel requested")
         viewer = streams.authenticate(streams.token_value())
         streams.check_scopes(viewer, name)
-        peer = current_hub().peer(lambda peer: EventStream(peer, viewer), framing)
-        session: EventStream = peer.session  # type: ignore[assignment]
+        peer = current_hub().peer(lambda peer: FrameSession(peer, viewer, Frame.sse), framing)
+        session = peer.session
+        assert isinstance(session, FrameSession)
         try:
-            session.conn.subscribe(name, request.args.to_dict())
+            session.conn.subscribe(name, request.args.to_dict())  # refusals answer here, in HTTP
         except BaseException:
             peer.abandon()
             raise
@@ -83,31 +82,3 @@ def _stream_name(path: str) -> str | None:
     if name in MEDIA_VARIANTS and only_media and only_media not in FALSE_VALUES:
         return f"{name}:media"
     return name
-
-
-class EventStream:
-    """One client's Server-Sent Events stream (one Mastodon stream)."""
-
-    tick_seconds = None
-
-    def __init__(self, peer: Peer, viewer: Viewer) -> None:
-        self.peer = peer
-        self.conn = Connection(viewer, peer.channels)
-
-    def opened(self) -> None:
-        pass
-
-    def message(self, text: str) -> None:
-        pass
-
-    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
-        for frame in self.conn.handle(channel, event, shared):
-            self.peer.send(frame.sse())
-        if self.conn.closed:
-            self.peer.close()
-
-    def tick(self) -> None:
-        pass
-
-    def closed(self) -> None:
-        self.conn.close()

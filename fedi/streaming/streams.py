@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from fedi.api.auth import find_token
 from fedi.extensions import db
 from fedi.models import List
 from fedi.streaming import bus, channels, render
+from fedi.streaming.hub import Peer, Session
 from fedi.text.parse import normalize_tag
 
 PUBLIC_STREAMS = frozenset(
@@ -322,3 +323,22 @@ class Connection:
             self.channels.close()
         finally:
             db.session.remove()
+
+
+class FrameSession(Session):
+    """A hub session serving Mastodon streams over a `Connection`: each frame is sent as
+    `encode(frame)` (a WebSocket message or Server-Sent Events text)."""
+
+    def __init__(self, peer: Peer, viewer: Viewer, encode: Callable[[render.Frame], str]) -> None:
+        self.peer = peer
+        self.encode = encode
+        self.conn = Connection(viewer, peer.channels)
+
+    def event(self, channel: str, event: bus.Event, shared: dict[Any, Any]) -> None:
+        for frame in self.conn.handle(channel, event, shared):
+            self.peer.send(self.encode(frame))
+        if self.conn.closed:
+            self.peer.close()
+
+    def closed(self) -> None:
+        self.conn.close()

@@ -20,14 +20,13 @@ from typing import Any
 
 import orjson
 from flask import Blueprint, Response, current_app, request
-from wsproto.frame_protocol import CloseReason
 
 from fedi.extensions import db
 from fedi.streaming import streams
-from fedi.streaming.bus import Event
 from fedi.streaming.framing import WebSocketFraming
 from fedi.streaming.hub import Handoff, Peer, Session, current_hub
-from fedi.streaming.streams import Connection, StreamError, Viewer
+from fedi.streaming.render import Frame
+from fedi.streaming.streams import FrameSession, StreamError, Viewer
 
 PING_INTERVAL = 30.0
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -58,14 +57,13 @@ def serve(
 ) -> Response:
     """Accept this WebSocket upgrade and hand the connection to the hub, where the session made
     by `make_session` serves it; shared by the client API's streaming and the web UI's live
-    timelines. `SOCK_SERVER_OPTIONS` (config) may set `ping_interval` (tests do)."""
-    options = current_app.config.get("SOCK_SERVER_OPTIONS", {})
+    timelines. The app config's `STREAMING_PING_INTERVAL` may shorten the pings (tests do)."""
     try:
         framing, accept = WebSocketFraming.handshake(
             request.environ,
             subprotocol,
             max_message_bytes=max_message_bytes,
-            ping_interval=options.get("ping_interval", PING_INTERVAL),
+            ping_interval=current_app.config.get("STREAMING_PING_INTERVAL", PING_INTERVAL),
         )
     except Exception as err:  # a malformed upgrade request (wsproto: RemoteProtocolError)
         return _refuse(StreamError(f"Bad WebSocket handshake: {err}"))
@@ -79,15 +77,12 @@ def _refuse(err: StreamError) -> Response:
     return response
 
 
-class StreamingSession:
-    """One client's `/api/v1/streaming` WebSocket."""
-
-    tick_seconds = None
+class StreamingSession(FrameSession):
+    """One client's `/api/v1/streaming` WebSocket: streams subscribed by message."""
 
     def __init__(self, peer: Peer, viewer: Viewer, initial: dict[str, Any] | None) -> None:
-        self.peer = peer
+        super().__init__(peer, viewer, Frame.websocket)
         self.initial = initial
-        self.conn = Connection(viewer, peer.channels)
 
     def opened(self) -> None:
         if self.initial is not None:
@@ -111,18 +106,6 @@ class StreamingSession:
                 self.conn.unsubscribe(name, params)
             except StreamError:
                 self._send({"error": "Error unsubscribing from channel"})
-
-    def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
-        for frame in self.conn.handle(channel, event, shared):
-            self.peer.send(frame.websocket())
-        if self.conn.closed:
-            self.peer.close(CloseReason.NORMAL_CLOSURE)
-
-    def tick(self) -> None:
-        pass
-
-    def closed(self) -> None:
-        self.conn.close()
 
     def _subscribe(self, name: Any, params: dict[str, Any]) -> None:
         try:

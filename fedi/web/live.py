@@ -31,7 +31,7 @@ from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
 from fedi.streaming import channels, websocket
 from fedi.streaming.bus import Event
-from fedi.streaming.hub import Peer
+from fedi.streaming.hub import Peer, Session
 from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
 from fedi.web.session import current_user
 
@@ -157,7 +157,7 @@ def badge_fragment(unread: int) -> str:
 # --- one connection --------------------------------------------------------------------------
 
 
-class LiveSession:
+class LiveSession(Session):
     """The state of one open /web/live socket; its work runs on the streaming hub's workers, in
     a request context like the page's (templates ask who is signed in)."""
 

@@ -359,7 +359,7 @@ def test_revoked_token_closes_its_streams(websocket, alice):
 def test_server_pings_and_drops_clients_that_never_answer(
     app: Flask, live_server, alice, monkeypatch
 ):
-    monkeypatch.setitem(app.config, "SOCK_SERVER_OPTIONS", {"ping_interval": 0.2})
+    monkeypatch.setitem(app.config, "STREAMING_PING_INTERVAL", 0.2)
     host, port = live_server.split(":")
     conn = WSConnection(ConnectionType.CLIENT)
     target = f"/api/v1/streaming?stream=user&access_token={token_for(alice)}"
