@@ -28,6 +28,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -169,17 +170,7 @@ class Hub:
                 peers = list(self._listeners.get(channel, ()))
             shared: dict[Any, Any] = {}
             for peer in peers:
-                peer.submit(_EventJob(peer.session, channel, event, shared))
-
-
-class _EventJob:
-    __slots__ = ("channel", "event", "session", "shared")
-
-    def __init__(self, session: Session, channel: str, event: Event, shared: dict) -> None:
-        self.session, self.channel, self.event, self.shared = session, channel, event, shared
-
-    def __call__(self) -> None:
-        self.session.event(self.channel, self.event, self.shared)
+                peer.submit(partial(peer.session.event, channel, event, shared))
 
 
 class PeerChannels:
@@ -225,7 +216,6 @@ class Peer(asyncio.Protocol):
         self._over = False  # no more jobs but the last
         self._early: list[str] = []  # text sent before the socket was attached
         self._finished = False
-        self._timers: list[asyncio.TimerHandle] = []
 
     # --- from any thread ---
 
@@ -310,25 +300,22 @@ class Peer(asyncio.Protocol):
             return
         self._write(answer)
         for text in messages:
-            self.submit(_Message(self.session, text))
+            self.submit(partial(self.session.message, text))
 
     def eof_received(self) -> bool:
         return False  # the client is gone: close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._finished = True
-        for timer in self._timers:
-            timer.cancel()
+        self._finished = True  # pending timers find it and stop
         self._end()
 
     def _every(self, seconds: float, action: Callable[[], None]) -> None:
         def run() -> None:
-            if self._finished:
-                return
-            action()
-            self._timers[:] = [self.hub.loop.call_later(seconds, run)]
+            if not self._finished:
+                action()
+                self.hub.loop.call_later(seconds, run)
 
-        self._timers.append(self.hub.loop.call_later(seconds, run))
+        self.hub.loop.call_later(seconds, run)
 
     def _keepalive(self) -> None:
         try:
@@ -364,16 +351,6 @@ class Peer(asyncio.Protocol):
         self._write(goodbye)
         self._finished = True
         self.transport.close()  # after the buffer is flushed; connection_lost follows
-
-
-class _Message:
-    __slots__ = ("session", "text")
-
-    def __init__(self, session: Session, text: str) -> None:
-        self.session, self.text = session, text
-
-    def __call__(self) -> None:
-        self.session.message(self.text)
 
 
 # --- taking the connection from the web server ----------------------------------------------
