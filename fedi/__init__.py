@@ -72,10 +72,10 @@ def _engine_options(settings: Settings) -> dict[str, object]:
 
 
 def _init_extensions(app: Flask) -> None:
-    from fedi import cli, db_reads, errors, models  # noqa: F401  (models register their tables)
+    from fedi import cli, db_reads, errors, models, queue  # noqa: F401  (models register their tables)
+    from fedi.events import bus
     from fedi.extensions import db, migrate
-    from fedi.streaming import bus, hub
-    from fedi.tasks import queue
+    from fedi.streaming import hub
 
     db.init_app(app)
     db_reads.init_app(app)

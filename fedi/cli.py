@@ -106,7 +106,7 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
 @with_appcontext
 def worker(workers: int) -> None:
     """Consume the task queue (needs REDIS_URL; embedded, `serve` runs the tasks)."""
-    from fedi.tasks import queue
+    from fedi import queue
 
     if current_app.config["FEDI"].embedded:
         raise click.ClickException("fedi worker needs REDIS_URL; `fedi serve` runs tasks itself")

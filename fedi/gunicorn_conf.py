@@ -19,12 +19,12 @@ def post_worker_init(worker) -> None:
     """On the embedded default (no Redis) each web worker also runs the task queue."""
     app = worker.wsgi
     if app.config["FEDI"].embedded:
-        from fedi.tasks import queue
+        from fedi import queue
 
         queue.start_in_process_consumer()
 
 
 def worker_exit(server, worker) -> None:
-    from fedi.tasks import queue
+    from fedi import queue
 
     queue.stop_in_process_consumer()

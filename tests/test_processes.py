@@ -49,7 +49,7 @@ ENQUEUE_SCRIPT = textwrap.dedent(
     import json, sys
     from fedi import create_app
     from fedi.services import accounts, follows, statuses
-    from fedi.tasks.queue import huey
+    from fedi.queue import huey
 
     app = create_app()
     with app.app_context():
@@ -178,12 +178,11 @@ def require_redis(url: str) -> None:
 
 
 def test_web_and_worker_cooperate_over_postgres_and_redis(app: Flask, tmp_path: Path) -> None:
-    from fedi import create_app
+    from fedi import create_app, queue
+    from fedi.events import bus, channels
     from fedi.extensions import db
     from fedi.models import FeedEntry
     from fedi.services import follows, statuses
-    from fedi.streaming import bus, channels
-    from fedi.tasks import queue
 
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgresql"):

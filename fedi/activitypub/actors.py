@@ -9,11 +9,11 @@ from flask import Blueprint, abort, redirect, request
 
 from fedi import urls
 from fedi.activitypub import collections as colls
-from fedi.activitypub.negotiation import activity_response, wants_activitypub
 from fedi.activitypub.signed_fetch import authorized_fetch, signer, verification_available
 from fedi.federation import serializers
 from fedi.federation.instance_actor import get_instance_actor, is_instance_actor
 from fedi.federation.serializers.common import with_context
+from fedi.http.negotiation import activity_response, wants_activitypub
 from fedi.models import Account, Status
 from fedi.services import accounts, featured_tags, follows, relations
 from fedi.services.pagination import PageParams

@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, request
 
-from fedi.federation import resolve, signatures, signers
+from fedi.federation import inbox, resolve, signatures, signers
 from fedi.models import Account
-from fedi.services import accounts, inbox
+from fedi.services import accounts
 
 log = logging.getLogger(__name__)
 

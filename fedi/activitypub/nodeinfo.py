@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from fedi import SOFTWARE_NAME, __version__
-from fedi.api.json import json_response
+from fedi.http.json import json_response
 from fedi.services import instance
 
 bp = Blueprint("nodeinfo", __name__)

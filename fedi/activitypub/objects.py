@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from fedi import urls
 from fedi.activitypub import collections as colls
-from fedi.activitypub.negotiation import activity_response, wants_activitypub
 from fedi.activitypub.signed_fetch import authorized_fetch, signer, verification_available
 from fedi.extensions import db
 from fedi.federation import serializers
 from fedi.federation.serializers.common import with_context
 from fedi.federation.serializers.note import REPLIES_PAGE, self_replies
+from fedi.http.negotiation import activity_response, wants_activitypub
 from fedi.models import Account, Status, Visibility
 from fedi.services import relations, visibility
 

@@ -9,9 +9,9 @@ from xml.sax.saxutils import quoteattr
 from flask import Blueprint, Response, abort, request
 
 from fedi import urls
-from fedi.api.json import json_response
 from fedi.federation.instance_actor import get_instance_actor, is_instance_actor
 from fedi.federation.serializers.common import media_url
+from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import accounts
 

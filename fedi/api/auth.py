@@ -17,11 +17,11 @@ from flask import request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import defer, joinedload
 
-from fedi.api import scopes as scopes_mod
 from fedi.api import token_cache
 from fedi.errors import DomainError, Forbidden, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, OAuthToken, User, utcnow
+from fedi.services import scopes as scopes_mod
 
 TOUCH_EVERY = timedelta(hours=1)
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 import orjson
 from flask import Blueprint, Response, current_app
 
-from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
-from fedi.api import entities
-from fedi.api.entities.rule import rule
+from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__, entities
+from fedi.entities.rule import rule
 from fedi.services import instance, instance_extras, media_uploads, push
 
 bp = Blueprint("api_instance", __name__)

@@ -29,7 +29,7 @@ from flask import Flask, Response, current_app, request
 from redis import RedisError
 
 from fedi.api.auth import token_info
-from fedi.api.json import json_response
+from fedi.http.json import json_response
 
 log = logging.getLogger(__name__)
 EXTENSION = "wren_ratelimit"

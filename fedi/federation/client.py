@@ -24,8 +24,8 @@ import httpx
 import orjson
 from flask import current_app, has_app_context
 
+from fedi import hosts
 from fedi.config import Settings
-from fedi.federation import hosts
 from fedi.federation.signatures import sign_headers
 
 AS_TYPES = ("application/activity+json", "application/ld+json")

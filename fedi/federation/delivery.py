@@ -38,9 +38,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from fedi import tasks
+from fedi import hosts, queue
 from fedi.extensions import db
-from fedi.federation import client, delivery_recorder, domain_health, hosts, sender
+from fedi.federation import client, delivery_recorder, domain_health, sender
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -135,10 +135,7 @@ def _chunks(ids: Iterable[int], size: int = BATCH) -> Iterator[list[int]]:
 
 def _enqueue(ids: Iterable[int], delay: float = 0.0) -> None:
     for chunk in _chunks(ids):
-        if delay > 0:
-            tasks.deliver_batch.schedule((chunk,), delay=delay)
-        else:
-            tasks.deliver_batch(chunk)
+        queue.enqueue("deliver_batch", chunk, delay=delay)
 
 
 def cancel_for_status(status_id: int) -> int:

@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 import h11
 
+from fedi import hosts
 from fedi.config import Settings
-from fedi.federation import client, hosts
+from fedi.federation import client
 
 KEEP_PER_ORIGIN = 4
 KEEP_FOR = 10.0  # seconds an idle connection is kept

@@ -13,9 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from fedi import urls
+from fedi import hosts, urls
 from fedi.extensions import db
-from fedi.federation import hosts
 from fedi.models import Account, Status, utcnow
 from fedi.services import remote
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from fedi.federation.hosts import normalize_host
+from fedi.hosts import normalize_host
 
 KEY_CHARS = set(string.ascii_lowercase + string.digits + "_-.*")
 TOKEN_CHARS = set(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:/")

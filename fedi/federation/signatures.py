@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from fedi.federation import rfc9421
-from fedi.federation.hosts import normalize_host
 from fedi.federation.rfc9421 import SignatureError
+from fedi.hosts import normalize_host
 
 __all__ = ["SignatureError", "load_public_key", "require_signer", "sign_headers", "verify_request"]
 

@@ -2,7 +2,7 @@
 
 Besides their columns, the models carry the small methods Authlib's server calls on clients,
 codes and tokens (ClientMixin, AuthorizationCodeMixin, TokenMixin); they are plain data checks,
-so the models stay free of HTTP and of Authlib itself. Scope rules live in fedi/api/scopes.py.
+so the models stay free of HTTP and of Authlib itself. Scope rules live in fedi/services/scopes.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from fedi import tasks
+from fedi import queue
 from fedi.errors import Forbidden, Unprocessable
 from fedi.extensions import db
 from fedi.models import (
@@ -36,7 +36,7 @@ def block(*, account: Account, target: Account) -> Block:
         _drop_from_feed(account.id, target.id)
         _drop_from_feed(target.id, account.id)
         db.session.commit()
-        tasks.federate_block(row.id)
+        queue.enqueue("federate_block", row.id)
     return row
 
 
@@ -45,7 +45,7 @@ def unblock(*, account: Account, target: Account) -> None:
         delete(Block).where(Block.account_id == account.id, Block.target_account_id == target.id)
     )
     db.session.commit()
-    tasks.federate_undo_block(account.id, target.id)
+    queue.enqueue("federate_undo_block", account.id, target.id)
 
 
 def mute(

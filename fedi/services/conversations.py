@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from fedi.errors import NotFound
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import Account, AccountConversation, Mention, Status, Visibility
 from fedi.services import relations, timelines
 from fedi.services.pagination import PageParams
 from fedi.services.upsert import insert_ignore
-from fedi.streaming import bus, channels
 
 
 def _participants(status: Status) -> list[int]:

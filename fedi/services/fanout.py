@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.models import (
     Account,
@@ -29,7 +30,6 @@ from fedi.models import (
 )
 from fedi.services import conversations, lists, notifications, tag_follows
 from fedi.services.upsert import insert_ignore
-from fedi.streaming import channels
 
 CHUNK = 1000
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, or_, select
 
-from fedi import tasks
+from fedi import queue
 from fedi.errors import Forbidden, NotFound
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -54,12 +54,12 @@ def follow(
         request.uri = f"{account.uri}#follows/{request.id}"
         db.session.add(request)
         db.session.commit()
-        tasks.follow_requested(request.id)
-        tasks.federate_follow(request.id)
+        queue.enqueue("follow_requested", request.id)
+        queue.enqueue("federate_follow", request.id)
         return request
     created = _create_follow(account.id, target.id, uri=None, **options)
     db.session.commit()
-    tasks.followed(created.id)
+    queue.enqueue("followed", created.id)
     return created
 
 
@@ -86,8 +86,8 @@ def authorize_request(*, target: Account, requester: Account) -> Follow:
     )  # fmt: skip
     db.session.delete(request)
     db.session.commit()
-    tasks.follow_accepted(created.id)
-    tasks.federate_accept(created.id)
+    queue.enqueue("follow_accepted", created.id)
+    queue.enqueue("federate_accept", created.id)
     return created
 
 
@@ -97,7 +97,7 @@ def reject_request(*, target: Account, requester: Account) -> None:
         raise NotFound("Record not found")
     db.session.delete(request)
     db.session.commit()
-    tasks.federate_reject(request.id, requester.id, target.id, request.uri)
+    queue.enqueue("federate_reject", request.id, requester.id, target.id, request.uri)
 
 
 def unfollow(*, account: Account, target: Account) -> None:
@@ -112,7 +112,7 @@ def unfollow(*, account: Account, target: Account) -> None:
             )
         )
     db.session.commit()
-    tasks.federate_undo_follow(account.id, target.id)
+    queue.enqueue("federate_undo_follow", account.id, target.id)
 
 
 def remove_from_followers(*, account: Account, follower: Account) -> None:
@@ -128,7 +128,7 @@ def remove_from_followers(*, account: Account, follower: Account) -> None:
         )
     db.session.commit()
     if answer is not None and account.local and not follower.local:
-        tasks.federate_reject(answer[0], follower.id, account.id, answer[1])
+        queue.enqueue("federate_reject", answer[0], follower.id, account.id, answer[1])
 
 
 def _remove_follow(account_id: int, target_id: int) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, func, literal_column, select, union_all
 
-from fedi import tasks, urls
+from fedi import queue, urls
 from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -50,8 +50,8 @@ def favourite(*, status: Status, by: Account) -> Favourite:
     db.session.add(fav)
     counters.bump(Status, status.id, "favourites_count", 1)
     db.session.commit()
-    tasks.favourited(fav.id)
-    tasks.federate_like(fav.id)
+    queue.enqueue("favourited", fav.id)
+    queue.enqueue("federate_like", fav.id)
     return fav
 
 
@@ -62,7 +62,7 @@ def unfavourite(*, status: Status, by: Account) -> Status:
         db.session.delete(fav)
         counters.bump(Status, status.id, "favourites_count", -1)
         db.session.commit()
-        tasks.federate_undo_like(by.id, status.id)
+        queue.enqueue("federate_undo_like", by.id, status.id)
     return status
 
 
@@ -106,8 +106,8 @@ def reblog(*, status: Status, by: Account, visibility_: str | None = None) -> St
     counters.bump(Status, original.id, "reblogs_count", 1)
     counters.bump(Account, by.id, "statuses_count", 1)
     db.session.commit()
-    tasks.fan_out_status(boost.id)
-    tasks.federate_announce(boost.id)
+    queue.enqueue("fan_out_status", boost.id)
+    queue.enqueue("federate_announce", boost.id)
     return boost
 
 
@@ -122,8 +122,8 @@ def unreblog(*, status: Status, by: Account) -> Status:
     if boost is not None:
         statuses.remove(boost)
         db.session.commit()
-        tasks.status_removed(boost.id)
-        tasks.federate_undo_announce(boost.id)
+        queue.enqueue("status_removed", boost.id)
+        queue.enqueue("federate_undo_announce", boost.id)
     return original
 
 

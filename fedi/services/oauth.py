@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import delete, select, update
 
-from fedi.api import scopes as scope_rules  # a pure vocabulary module (no Flask)
 from fedi.errors import NotFound, Unprocessable
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.models import Account, OAuthApplication, OAuthAuthorizationCode, OAuthToken, utcnow
 from fedi.models.oauth import OOB_REDIRECT_URI
-from fedi.streaming import channels
+from fedi.services import scopes as scope_rules  # a pure vocabulary module (no Flask)
 
 OOB = OOB_REDIRECT_URI
 CODE_LIFETIME = timedelta(minutes=10)

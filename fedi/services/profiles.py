@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fedi import tasks, urls
+from fedi import queue, urls
 from fedi.errors import Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, User
@@ -178,7 +178,7 @@ def update_profile(*, account: Account, update: ProfileUpdate) -> Account:
     if account.user is not None:
         _settings(account.user, update)
     db.session.commit()
-    tasks.federate_profile(account.id)
+    queue.enqueue("federate_profile", account.id)
     for path in replaced:
         media_files.delete(path)
     return account

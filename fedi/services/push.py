@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from sqlalchemy import delete, select
 
+from fedi import hosts, queue
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
-from fedi.federation import hosts
 from fedi.models import Account, Notification, PushSubscription
 from fedi.models.push import ALERT_TYPES, POLICIES
 
@@ -274,7 +274,7 @@ def payload(row: PushSubscription, notification: Notification) -> dict[str, Any]
 
 
 def _icon(sender: Account | None, base_url: str) -> str:
-    from fedi.api.entities.common import media_url
+    from fedi.entities.common import media_url
 
     default = "/static/icons/icon-192.png"
     url = media_url(sender.avatar_file, sender.avatar_remote_url, default) if sender else default
@@ -357,8 +357,6 @@ def enqueue(created: list[Notification]) -> None:
     (one query; nothing is queued for accounts without one)."""
     if not created:
         return
-    from fedi.tasks import push as push_tasks
-
     recipients = {n.account_id for n in created}
     subscribed = set(
         db.session.scalars(
@@ -369,4 +367,4 @@ def enqueue(created: list[Notification]) -> None:
     )
     for notification in created:
         if notification.account_id in subscribed:
-            push_tasks.push_notification(notification.id)
+            queue.enqueue("push_notification", notification.id)

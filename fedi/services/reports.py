@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select
 
-from fedi import tasks
+from fedi import queue
 from fedi.errors import NotFound
 from fedi.extensions import db
-from fedi.federation.hosts import normalize_host
+from fedi.hosts import normalize_host
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -159,7 +159,7 @@ def create_report(
     )  # fmt: skip
     _store_and_notify(report)
     if domains:
-        tasks.federate_flag(report.id, domains)
+        queue.enqueue("federate_flag", report.id, domains)
     return report
 
 

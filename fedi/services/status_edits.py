@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from fedi import tasks
+from fedi import queue
 from fedi.errors import Forbidden
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import (
@@ -29,7 +30,6 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import media_uploads, notifications, statuses, tags
-from fedi.streaming import channels
 
 
 def edit_status(
@@ -75,7 +75,7 @@ def edit_status(
     _snapshot(status, _media_snapshot(media), account_id=by.id, at=status.edited_at)
     db.session.commit()
     announce_edit(status.id, new_mentions)
-    tasks.federate_update(status.id)
+    queue.enqueue("federate_update", status.id)
     return status
 
 

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fedi import tasks, urls
+from fedi import queue, urls
 from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -243,8 +243,8 @@ def post_status(
         if duplicate is None:
             raise
         return duplicate
-    tasks.fan_out_status(status.id)
-    tasks.federate_create(status.id)
+    queue.enqueue("fan_out_status", status.id)
+    queue.enqueue("federate_create", status.id)
     return status
 
 
@@ -285,8 +285,8 @@ def delete_status(*, status: Status, by: Account) -> Status:
         raise NotFound("Record not found")
     remove(status)
     db.session.commit()
-    tasks.status_removed(status.id)
-    tasks.federate_delete(status.id)
+    queue.enqueue("status_removed", status.id)
+    queue.enqueue("federate_delete", status.id)
     return status
 
 

@@ -34,8 +34,8 @@ from typing import Any
 from flask import Flask, Response, current_app
 from wsproto.frame_protocol import CloseReason
 
+from fedi.events.bus import Event
 from fedi.extensions import db
-from fedi.streaming.bus import Event
 from fedi.streaming.framing import Closed, EventStreamFraming, WebSocketFraming
 
 Framing = WebSocketFraming | EventStreamFraming

@@ -19,9 +19,10 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from fedi.api.entities.conversation import conversation as render_conversation
-from fedi.api.entities.notification import render as render_notifications
-from fedi.api.entities.status import one as render_status
+from fedi.entities.conversation import conversation as render_conversation
+from fedi.entities.notification import render as render_notifications
+from fedi.entities.status import one as render_status
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.models import (
     Account,
@@ -33,7 +34,6 @@ from fedi.models import (
     Status,
 )
 from fedi.services import relations, timelines, visibility
-from fedi.streaming import channels
 
 if TYPE_CHECKING:
     from fedi.streaming.streams import Stream

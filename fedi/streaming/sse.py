@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from fedi.api.json import json_response
 from fedi.extensions import db
+from fedi.http.json import json_response
 from fedi.streaming import streams
 from fedi.streaming.framing import EventStreamFraming
 from fedi.streaming.hub import Handoff, current_hub

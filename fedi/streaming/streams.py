@@ -20,11 +20,12 @@ from typing import Any
 from flask import request
 from sqlalchemy import select
 
-from fedi.api import scopes as scopes_mod
 from fedi.api.auth import find_token
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import List
-from fedi.streaming import bus, channels, render
+from fedi.services import scopes as scopes_mod
+from fedi.streaming import render
 from fedi.streaming.hub import Peer, Session
 from fedi.text.parse import normalize_tag
 

@@ -1,10 +1,10 @@
 """Outbound federation tasks: every local action becomes an activity for its remote audience.
 
-Services call `tasks.federate_<action>(ids...)` after commit. Each task loads its rows, returns
-quietly when there is no remote recipient (purely local interactions send nothing), builds the
-activity with `federation.serializers` and hands it to `federation.delivery`. Undo tasks get ids
-rather than rows (the row is gone by then) and undo the activity we actually sent, as stored in
-the outbox; when nothing was sent, there is nothing to undo.
+Services call `queue.enqueue("federate_<action>", ids...)` after commit. Each task loads its
+rows, returns quietly when there is no remote recipient (purely local interactions send nothing),
+builds the activity with `federation.serializers` and hands it to `federation.delivery`. Undo
+tasks get ids rather than rows (the row is gone by then) and undo the activity we actually sent,
+as stored in the outbox; when nothing was sent, there is nothing to undo.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from huey import crontab
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import delivery, instance_actor, recipients, serializers
+from fedi.federation import delivery, instance_actor, recipients, remote_mentions, serializers
 from fedi.models import (
     Account,
     Block,
@@ -27,8 +27,8 @@ from fedi.models import (
     OutboxActivity,
     Status,
 )
-from fedi.services import remote_mentions, reports
-from fedi.tasks.queue import huey, periodic, task
+from fedi.queue import huey, periodic, task
+from fedi.services import reports
 
 __all__ = [
     "deliver",

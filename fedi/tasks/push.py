@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fedi.queue import task
 from fedi.services import push
-from fedi.tasks.queue import task
 
 
 @task(retries=2, retry_delay=30)

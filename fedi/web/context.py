@@ -17,8 +17,8 @@ from flask import Blueprint, current_app
 from markupsafe import Markup
 from sqlalchemy import select
 
-from fedi.api.entities.common import media_url
-from fedi.api.entities.status import StatusContext
+from fedi.entities.common import media_url
+from fedi.entities.status import StatusContext
 from fedi.extensions import db
 from fedi.models import Account, MediaAttachment, Status
 from fedi.text.sanitize import sanitize_remote_html

@@ -7,9 +7,9 @@ import time
 from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from fedi.api.json import json_response
 from fedi.extensions import db
-from fedi.tasks.queue import huey
+from fedi.http.json import json_response
+from fedi.queue import huey
 
 bp = Blueprint("health", __name__)
 

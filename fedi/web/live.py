@@ -25,12 +25,13 @@ import orjson
 from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup, escape
 
+from fedi.events import channels
+from fedi.events.bus import Event
 from fedi.extensions import db
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
-from fedi.streaming import channels, websocket
-from fedi.streaming.bus import Event
+from fedi.streaming import websocket
 from fedi.streaming.hub import Peer, Session
 from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
 from fedi.web.session import current_user

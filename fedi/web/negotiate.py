@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, request
 
-from fedi.activitypub.negotiation import wants_activitypub as _wants
+from fedi.http.negotiation import wants_activitypub as _wants
 from fedi.web.render import add_vary
 
 

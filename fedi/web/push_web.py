@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.api.json import json_response
 from fedi.errors import Forbidden, Unprocessable
+from fedi.http.json import json_response
 from fedi.services import push
 from fedi.web.session import current_web_account
 

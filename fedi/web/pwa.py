@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, send_from_directory
 
-from fedi.api.json import json_response
+from fedi.http.json import json_response
 
 bp = Blueprint("pwa", __name__)
 

@@ -17,6 +17,7 @@ from flask import Flask
 from huey.storage import MemoryStorage
 from sqlalchemy import select
 
+from fedi import queue
 from fedi.extensions import db
 from fedi.federation import delivery, domain_health, signatures
 from fedi.ids import new_id
@@ -34,7 +35,6 @@ from fedi.models import (
 )
 from fedi.services import interactions, statuses
 from fedi.tasks import delivery as delivery_tasks
-from fedi.tasks import queue
 from tests.helpers import bearer, token_for
 
 
@@ -371,13 +371,11 @@ def real_queue() -> Iterator[None]:
 
 
 def test_periodic_task_requeues_due_rows_after_the_queue_is_lost(alice, servers, monkeypatch):
-    import fedi.tasks
-
     one = servers[0]
     follow(remote(one, "ann", "one.example"), alice)
     follow(remote(one, "al", "one.example", shared=False), alice)
     with monkeypatch.context() as patch:
-        patch.setattr(fedi.tasks, "deliver_batch", lambda ids: None)  # the queue loses them
+        patch.setitem(queue.registry, "deliver_batch", lambda ids: None)  # the queue loses them
         statuses.post_status(account=alice, text="Hello")
     assert len(rows()) == 2 and one.posts == []
 

@@ -173,7 +173,7 @@ def test_pending_items_are_requeued(client, alice, rita):
     """A lost queue loses nothing: a stored item still pending is processed by the sweep."""
     from datetime import timedelta
 
-    from fedi.services import inbox
+    from fedi.federation import inbox
 
     item = InboxItem(
         activity_uri=f"{rita.uri}/lost/1", activity_type="Follow", actor_uri=rita.uri,

@@ -7,8 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fedi.extensions import db
+from fedi.federation import remote_mentions
 from fedi.models import Mention, OutboxActivity
-from fedi.services import remote_mentions, statuses
+from fedi.services import statuses
 from tests.helpers import make_remote
 
 
@@ -34,8 +35,8 @@ def test_at_most_ten_lookups_per_post():
 
 
 def test_a_resolved_mention_reaches_open_streams_as_a_status_update(alice, monkeypatch):
+    from fedi.events import bus, channels
     from fedi.federation import resolve
-    from fedi.streaming import bus, channels
 
     post = statuses.post_status(account=alice, text="hi @eve@other.example")  # not found yet
     assert "mention" not in post.content

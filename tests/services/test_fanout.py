@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import Notification, NotificationType, Status
 from fedi.services import follows, interactions, statuses, timelines
 from fedi.services.pagination import PageParams
-from fedi.streaming import bus, channels
 
 
 def home_ids(account) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from fedi import queue
 from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import (
@@ -105,7 +106,7 @@ def test_invalid_visibility_is_rejected(alice):
 def test_the_author_sees_the_post_at_home_before_fan_out(alice, bob, monkeypatch):
     """A form post redirects to /home at once: the author's row must not wait for the task."""
     follows.follow(account=bob, target=alice)
-    monkeypatch.setattr(statuses.tasks, "fan_out_status", lambda status_id: None)
+    monkeypatch.setitem(queue.registry, "fan_out_status", lambda status_id: None)
 
     status = statuses.post_status(account=alice, text="Mine, right away")
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from fedi.streaming.bus import MemoryBus, RedisBus
+from fedi.events.bus import MemoryBus, RedisBus
 from tests.helpers import redis_url, service_unavailable
 
 

@@ -8,10 +8,10 @@ import json
 import httpx
 import pytest
 
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.models import List, ListAccount, MediaAttachment, MediaType, ProcessingState
 from fedi.services import follows, statuses
-from fedi.streaming import channels
 from tests.helpers import token_for
 
 

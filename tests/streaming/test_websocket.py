@@ -14,6 +14,7 @@ from simple_websocket import ConnectionClosed, ConnectionError
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, Request
 
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import (
     Account,
@@ -26,7 +27,6 @@ from fedi.models import (
     Visibility,
 )
 from fedi.services import blocks, follows, statuses
-from fedi.streaming import bus, channels
 from tests.helpers import make_local, token_for
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from flask import current_app, request
 
-from fedi.api import scopes
-from fedi.api.json import json_response
 from fedi.api.oauth import bp
 from fedi.api.oauth.server import get_server
+from fedi.http.json import json_response
+from fedi.services import scopes
 
 
 @bp.post("/oauth/token")

@@ -27,11 +27,11 @@ from flask import Flask, Response, current_app
 from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
-from fedi.api import scopes as scope_rules
 from fedi.extensions import db
 from fedi.models import Account, OAuthApplication, OAuthAuthorizationCode, OAuthToken, User
 from fedi.services import accounts
 from fedi.services import oauth as oauth_service
+from fedi.services import scopes as scope_rules
 
 # Doorkeeper's wording (what Mastodon answers), keyed by OAuth error code.
 DESCRIPTIONS = {

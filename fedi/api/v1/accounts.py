@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import (
     current_account,
     current_account_id,
@@ -14,9 +14,6 @@ from fedi.api.auth import (
     require_oauth,
     viewer,
 )
-from fedi.api.entities.featured_tag import featured_tag
-from fedi.api.entities.relationship import relationship
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
 from fedi.api.v1.accounts_common import (
@@ -26,6 +23,9 @@ from fedi.api.v1.accounts_common import (
     accounts_json,
     paged_accounts,
 )
+from fedi.entities.featured_tag import featured_tag
+from fedi.entities.relationship import relationship
+from fedi.http.json import json_response
 from fedi.services import account_lookup, featured_tags, follows, relationships, timelines
 
 bp = Blueprint("api_v1_accounts", __name__, url_prefix="/api/v1/accounts")

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Response
 
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.relationship import relationship as relationship_entity
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header
+from fedi.entities.account import account as account_entity
+from fedi.entities.relationship import relationship as relationship_entity
+from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import account_lookup, relationships
 

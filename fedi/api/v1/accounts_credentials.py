@@ -7,9 +7,9 @@ from flask import Blueprint
 from werkzeug.datastructures import FileStorage
 
 from fedi.api.auth import current_account, require_oauth, token_from_request
-from fedi.api.entities.credential import credential_account, token
-from fedi.api.json import json_response
 from fedi.api.params import Params, params
+from fedi.entities.credential import credential_account, token
+from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import account_lookup, accounts, follows, media_files, profiles
 

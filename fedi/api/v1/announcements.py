@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.announcement import announcement
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.entities.announcement import announcement
+from fedi.http.json import json_response
 from fedi.services import announcements
 
 bp = Blueprint("api_v1_announcements", __name__, url_prefix="/api/v1/announcements")

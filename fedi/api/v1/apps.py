@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import Blueprint
 
-from fedi.api import scopes
 from fedi.api.auth import Unauthorized, require_oauth, token_from_request
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.http.json import json_response
 from fedi.models import OAuthApplication
-from fedi.services import oauth, push
+from fedi.services import oauth, push, scopes
 
 bp = Blueprint("api_v1_apps", __name__, url_prefix="/api/v1/apps")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.conversation import conversation, conversations
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
+from fedi.entities.conversation import conversation, conversations
+from fedi.http.json import json_response
 from fedi.services import conversations as service
 
 bp = Blueprint("api_v1_conversations", __name__, url_prefix="/api/v1/conversations")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api.entities.custom_emoji import custom_emoji
-from fedi.api.json import json_response
+from fedi.entities.custom_emoji import custom_emoji
+from fedi.http.json import json_response
 from fedi.services import custom_emojis
 
 bp = Blueprint("api_v1_custom_emojis", __name__, url_prefix="/api/v1/custom_emojis")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
+from fedi.http.json import json_response
 from fedi.services import blocks
 
 bp = Blueprint("api_v1_domain_blocks", __name__, url_prefix="/api/v1/domain_blocks")

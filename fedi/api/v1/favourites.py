@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
+from fedi.http.json import json_response
 from fedi.services import saved_statuses
 
 bp = Blueprint("api_v1_favourites", __name__, url_prefix="/api/v1/favourites")

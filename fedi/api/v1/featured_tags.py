@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.featured_tag import featured_tag, tag
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.entities.featured_tag import featured_tag, tag
+from fedi.http.json import json_response
 from fedi.services import featured_tags
 
 bp = Blueprint("api_v1_featured_tags", __name__, url_prefix="/api/v1/featured_tags")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api.entities.common import iso
-from fedi.api.entities.rule import rule
-from fedi.api.json import json_response
+from fedi.entities.common import iso
+from fedi.entities.rule import rule
+from fedi.http.json import json_response
 from fedi.services import instance_extras
 
 bp = Blueprint("api_v1_instance_extras", __name__, url_prefix="/api/v1/instance")

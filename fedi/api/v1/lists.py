@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.list import list_ as list_entity
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
+from fedi.entities.list import list_ as list_entity
+from fedi.http.json import json_response
 from fedi.services import lists
 
 bp = Blueprint("api_v1_lists", __name__, url_prefix="/api/v1")

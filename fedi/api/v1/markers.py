@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.marker import markers as markers_entity
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.entities.marker import markers as markers_entity
+from fedi.http.json import json_response
 from fedi.services import markers
 
 bp = Blueprint("api_v1_markers", __name__, url_prefix="/api/v1/markers")

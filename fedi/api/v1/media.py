@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.json import json_response
 from fedi.api.params import params
 from fedi.errors import Unprocessable
+from fedi.http.json import json_response
 from fedi.models import MediaAttachment, ProcessingState
 from fedi.services import media_uploads
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.common import iso
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.v1.accounts_common import ACCOUNTS_DEFAULT, ACCOUNTS_MAX, accounts_json
+from fedi.entities.common import iso
+from fedi.http.json import json_response
 from fedi.services import blocks
 
 bp = Blueprint("api_v1_mutes", __name__, url_prefix="/api/v1/mutes")

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities import notification as entity
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params, to_bool
+from fedi.entities import notification as entity
 from fedi.errors import NotFound
+from fedi.http.json import json_response
 from fedi.services import notifications
 from fedi.services.pagination import PageParams
 

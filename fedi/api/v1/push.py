@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth, token_from_request
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.http.json import json_response
 from fedi.models import PushSubscription
 from fedi.services import push
 

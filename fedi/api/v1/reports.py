@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities.report import report
 from fedi.api.params import params
+from fedi.entities.report import report
 from fedi.services import reports
 
 bp = Blueprint("api_v1_reports", __name__, url_prefix="/api/v1/reports")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import (
     current_account,
     optional_oauth,
@@ -15,10 +15,10 @@ from fedi.api.auth import (
     token_from_request,
     viewer,
 )
-from fedi.api.entities.status import one
-from fedi.api.entities.status_edit import status_edits
-from fedi.api.json import json_response
 from fedi.api.params import params
+from fedi.entities.status import one
+from fedi.entities.status_edit import status_edits
+from fedi.http.json import json_response
 from fedi.services import status_edits as edits
 from fedi.services import statuses, threads
 

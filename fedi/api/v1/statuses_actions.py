@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
-from fedi.api.entities.status import one
-from fedi.api.json import json_response
 from fedi.api.pagination import page_params
 from fedi.api.params import params
+from fedi.entities.status import one
+from fedi.http.json import json_response
 from fedi.models import Bookmark, Favourite
 from fedi.services import interactions, statuses
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
-from fedi.api.entities.tag import tag, tags
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
+from fedi.entities.tag import tag, tags
+from fedi.http.json import json_response
 from fedi.services import tag_follows
 
 bp = Blueprint("api_v1_tags", __name__, url_prefix="/api/v1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import (
     current_account,
     current_account_id,
@@ -12,9 +12,9 @@ from fedi.api.auth import (
     read_only,
     require_oauth,
 )
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
+from fedi.http.json import json_response
 from fedi.services import lists, timelines
 
 bp = Blueprint("api_v1_timelines", __name__, url_prefix="/api/v1/timelines")

@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import optional_oauth, viewer
-from fedi.api.entities.tag import tags
-from fedi.api.json import json_response
+from fedi.entities.tag import tags
 from fedi.errors import DomainError
+from fedi.http.json import json_response
 from fedi.services import trends
 
 bp = Blueprint("api_v1_trends", __name__, url_prefix="/api/v1/trends")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import require_oauth
-from fedi.api.json import json_response
 from fedi.api.v1.media import SCOPE, upload_from_request
+from fedi.http.json import json_response
 from fedi.models import ProcessingState
 
 bp = Blueprint("api_v2_media", __name__, url_prefix="/api/v2/media")

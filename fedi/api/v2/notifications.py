@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import current_account, require_oauth
-from fedi.api.entities import notification_group as entity
-from fedi.api.json import json_response
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
 from fedi.api.v1.notifications import READ, WRITE, count_limit, filters
+from fedi.entities import notification_group as entity
 from fedi.errors import DomainError
+from fedi.http.json import json_response
 from fedi.services import notifications
 from fedi.services.notifications import groups
 

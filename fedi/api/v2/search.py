@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi.api import entities
+from fedi import entities
 from fedi.api.auth import Unauthorized, optional_oauth, viewer
-from fedi.api.entities.tag import tags
-from fedi.api.json import json_response
 from fedi.api.pagination import page_params
 from fedi.api.params import params
+from fedi.entities.tag import tags
 from fedi.errors import DomainError
+from fedi.http.json import json_response
 from fedi.services import search, web_search
 
 bp = Blueprint("api_v2_search", __name__, url_prefix="/api/v2/search")

@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import resolve
+from fedi.federation import inbox, resolve
 from fedi.models import Account, Status
-from fedi.services import inbox
 
 log = logging.getLogger("fedi.federation.handlers")
 

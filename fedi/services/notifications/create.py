@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import (
@@ -20,7 +21,6 @@ from fedi.models import (
 )
 from fedi.services import push
 from fedi.services.notifications import policy
-from fedi.streaming import channels
 
 # Mastodon's Notification::Groups: which types group, and how long one group may span.
 GROUPABLE = frozenset(

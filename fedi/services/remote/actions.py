@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from fedi import tasks
+from fedi import queue
 from fedi.errors import DomainError
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -95,7 +95,7 @@ def receive_boost(
     counters.bump(Status, original.id, "reblogs_count", 1)
     counters.bump(Account, by.id, "statuses_count", 1)
     db.session.commit()
-    tasks.fan_out_status(boost.id)
+    queue.enqueue("fan_out_status", boost.id)
     return boost
 
 
@@ -109,7 +109,7 @@ def undo_boost(*, by: Account, uri: str) -> bool:
         return False
     statuses.remove(boost)
     db.session.commit()
-    tasks.status_removed(boost.id)
+    queue.enqueue("status_removed", boost.id)
     return True
 
 
@@ -157,7 +157,7 @@ def remove_account_content(account: Account) -> int:
     account.suspended_at = account.suspended_at or utcnow()
     db.session.commit()
     for status in live:
-        tasks.status_removed(status.id)
+        queue.enqueue("status_removed", status.id)
     return len(live)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from fedi import tasks
+from fedi import queue
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import (
@@ -248,7 +248,7 @@ def create_status(
     if parent is not None and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
         counters.bump(Status, parent.id, "replies_count", 1)
     db.session.commit()
-    tasks.fan_out_status(status.id)
+    queue.enqueue("fan_out_status", status.id)
     return status
 
 
@@ -280,4 +280,4 @@ def delete_status(status: Status) -> None:
         return
     statuses.remove(status)
     db.session.commit()
-    tasks.status_removed(status.id)
+    queue.enqueue("status_removed", status.id)

@@ -6,10 +6,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import AccountConversation
 from fedi.services import blocks, statuses
-from fedi.streaming import bus, channels
 from tests.helpers import bearer, make_local, make_remote, token_for
 
 

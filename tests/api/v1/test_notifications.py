@@ -332,7 +332,7 @@ def test_filter_policy_acts_like_accept(client, alice, bob):
 
 def test_render_loads_what_bare_rows_lack(client, alice, bob):
     """What the streaming server does: render rows loaded without their relations."""
-    from fedi.api.entities import notification as entity
+    from fedi.entities import notification as entity
 
     post = statuses.post_status(account=alice, text="stream me")
     interactions.favourite(status=post, by=bob)

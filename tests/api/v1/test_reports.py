@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.federation import instance_actor
 from fedi.ids import new_id
@@ -26,7 +27,6 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import follows, statuses
-from fedi.streaming import bus, channels
 from tests.federation.test_delivery import Inbox, remote
 from tests.helpers import bearer, make_local, token_for
 

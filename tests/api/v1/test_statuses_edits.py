@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import Mention, Notification, NotificationType, StatusEdit
 from fedi.services import follows, interactions, statuses
-from fedi.streaming import bus, channels
 from tests.api.v1.test_statuses import make_media
 from tests.helpers import bearer, token_for
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.common import iso
-from fedi.api.entities.notification import STATUS_TYPES
-from fedi.api.entities.status import StatusContext, status
+from fedi.entities.account import account as account_entity
+from fedi.entities.common import iso
+from fedi.entities.notification import STATUS_TYPES
+from fedi.entities.status import StatusContext, status
 from fedi.models import Account
 from fedi.services.notifications.groups import Group, GroupedPage
 

@@ -1,7 +1,7 @@
 """Mastodon entities: pure functions of preloaded rows, field names and types as Mastodon's."""
 
-from fedi.api.entities.account import account
-from fedi.api.entities.media import media_attachment
-from fedi.api.entities.status import StatusContext, status, statuses
+from fedi.entities.account import account
+from fedi.entities.media import media_attachment
+from fedi.entities.status import StatusContext, status, statuses
 
 __all__ = ["StatusContext", "account", "media_attachment", "status", "statuses"]

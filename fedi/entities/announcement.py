@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fedi import urls
-from fedi.api.entities.common import iso
-from fedi.api.entities.custom_emoji import custom_emoji
+from fedi.entities.common import iso
+from fedi.entities.custom_emoji import custom_emoji
 from fedi.models import Announcement
 from fedi.services.announcements import Details, Reaction
 

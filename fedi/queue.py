@@ -5,7 +5,10 @@
 - REDIS_URL set: RedisHuey, consumed by `fedi worker` processes.
 - QUEUE_IMMEDIATE (tests): tasks run synchronously in the caller.
 
-Tasks are declared with `@task()`, which runs the body inside an application context.
+Tasks are declared in `fedi.tasks` with `@task()`, which runs the body inside an application
+context and registers it under its function name. Services and federation hand work over with
+`enqueue("name", *ids)` after their commit: they know task names, never task modules, so nothing
+below the tasks package imports it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,35 @@ huey = Huey("wren", storage_class=MemoryStorage, utc=True)
 _app: Flask | None = None
 _consumer: Consumer | None = None
 _consumer_lock = threading.Lock()
+registry: dict[str, Any] = {}
+
+
+class UnknownTask(LookupError):
+    """`enqueue` was given a name no task registered (fedi.tasks is not imported, or a typo)."""
+
+
+def enqueue(name: str, *args: Any, delay: float = 0.0) -> None:
+    """Queue the task registered as `name` with these arguments (ids and plain values), to run
+    after `delay` seconds; in immediate mode (tests) it runs now, in the caller."""
+    try:
+        registered = registry[name]
+    except KeyError:
+        raise UnknownTask(f"no task is registered as {name!r}") from None
+    if delay > 0:
+        registered.schedule(args, delay=delay)
+    else:
+        registered(*args)
+
+
+def registered_names() -> frozenset[str]:
+    return frozenset(registry)
+
+
+def _register(fn: Callable[..., Any], wrapper: Any) -> Any:
+    if registry.get(fn.__name__, wrapper) is not wrapper:
+        raise RuntimeError(f"two tasks are named {fn.__name__!r}")
+    registry[fn.__name__] = wrapper
+    return wrapper
 
 
 def configure(app: Flask) -> None:
@@ -66,7 +98,7 @@ def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
             with _current_app().app_context():
                 return fn(*args, **kwargs)
 
-        return huey.task(**options)(run)
+        return _register(fn, huey.task(**options)(run))
 
     return decorator
 
@@ -80,7 +112,7 @@ def periodic(cron: Any, **options: Any) -> Callable[[Callable[..., Any]], Any]:
             with _current_app().app_context():
                 return fn(*args, **kwargs)
 
-        return huey.periodic_task(cron, **options)(run)
+        return _register(fn, huey.periodic_task(cron, **options)(run))
 
     return decorator
 

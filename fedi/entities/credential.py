@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities.account import account
+from fedi.entities.account import account
 from fedi.models import Account, OAuthToken, Role, User
 from fedi.services import profiles
 

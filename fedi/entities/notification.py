@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.common import iso
-from fedi.api.entities.report import report
-from fedi.api.entities.status import StatusContext, status
+from fedi.entities.account import account as account_entity
+from fedi.entities.common import iso
+from fedi.entities.report import report
+from fedi.entities.status import StatusContext, status
 from fedi.models import Account, Notification, NotificationType
 from fedi.services import notifications
 

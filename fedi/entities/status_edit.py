@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.common import iso
-from fedi.api.entities.media import media_attachment
+from fedi.entities.account import account as account_entity
+from fedi.entities.common import iso
+from fedi.entities.media import media_attachment
 from fedi.extensions import db
 from fedi.models import Account, MediaAttachment, StatusEdit
 

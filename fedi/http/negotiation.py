@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Request, Response
 
-from fedi.api.json import json_response
+from fedi.http.json import json_response
 
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON = "application/ld+json"

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fedi import urls
-from fedi.api.entities.common import date
+from fedi.entities.common import date
 from fedi.models import Account, Tag
 from fedi.services.featured_tags import FeaturedTagView
 

@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 
 from fedi import urls
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.common import iso
-from fedi.api.entities.media import media_attachment
+from fedi.entities.account import account as account_entity
+from fedi.entities.common import iso
+from fedi.entities.media import media_attachment
 from fedi.extensions import db
 from fedi.models import (
     Account,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fedi.api.entities.account import account as account_entity
-from fedi.api.entities.status import StatusContext, status
+from fedi.entities.account import account as account_entity
+from fedi.entities.status import StatusContext, status
 from fedi.models import Account, AccountConversation
 from fedi.services import conversations as service
 

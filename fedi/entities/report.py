@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities.account import account
-from fedi.api.entities.common import iso
+from fedi.entities.account import account
+from fedi.entities.common import iso
 from fedi.models import Report
 
 

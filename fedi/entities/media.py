@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities.common import media_url
+from fedi.entities.common import media_url
 from fedi.models import MediaAttachment
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from fedi import tasks
+from fedi import queue
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
@@ -59,7 +59,7 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
     item_id = session.connection(execution_options=alone).execute(_insert_statement(), row).scalar()
     session.commit()
     if item_id is not None:
-        tasks.process_inbox_item(item_id)
+        queue.enqueue("process_inbox_item", item_id)
     return item_id
 
 
@@ -123,7 +123,7 @@ def requeue_pending(*, older_than: timedelta = REQUEUE_AFTER, limit: int = 500) 
         .limit(limit)
     ).all()
     for item_id in ids:
-        tasks.process_inbox_item(item_id)
+        queue.enqueue("process_inbox_item", item_id)
     return len(ids)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fedi.streaming.bus import publish
+from fedi.events.bus import publish
 
 
 def user(account_id: int) -> str:

@@ -17,11 +17,11 @@ import logging
 from sqlalchemy import select
 
 from fedi import urls
+from fedi.events import channels
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Mention, Status, StatusEdit
 from fedi.services import accounts, status_edits, statuses
-from fedi.streaming import channels
 from fedi.text import parse
 
 log = logging.getLogger(__name__)

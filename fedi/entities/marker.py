@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.api.entities.common import iso
+from fedi.entities.common import iso
 from fedi.models import Marker
 
 

@@ -1,0 +1,1 @@
+"""HTTP helpers every face shares: JSON responses and content negotiation."""
