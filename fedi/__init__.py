@@ -12,9 +12,9 @@ from fedi.config import ROOT, Settings
 if TYPE_CHECKING:  # Flask loads in create_app(): gunicorn's arbiter imports this package too
     from flask import Flask
 
-__version__ = "0.1.0"
-SOFTWARE_NAME = "Wren"
-MASTODON_API_VERSION = "4.3.0"
+from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
+
+__all__ = ["MASTODON_API_VERSION", "SOFTWARE_NAME", "__version__", "create_app"]
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -81,11 +81,8 @@ def configure(app: Flask) -> None:
 
 
 def _current_app() -> Flask:
-    if _app is None:  # a worker that imported tasks before building the app
-        from fedi import create_app
-
-        create_app()
-    assert _app is not None
+    if _app is None:
+        raise RuntimeError("the queue is not configured: build the app (fedi.create_app) first")
     return _app
 
 

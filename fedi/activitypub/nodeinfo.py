@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app
 
-from fedi import SOFTWARE_NAME, __version__
 from fedi.http.json import json_response
 from fedi.services import instance
+from fedi.software import SOFTWARE_NAME, __version__
 
 bp = Blueprint("nodeinfo", __name__)
 SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/{}"

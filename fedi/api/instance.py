@@ -7,9 +7,10 @@ from collections.abc import Callable
 import orjson
 from flask import Blueprint, Response, current_app
 
-from fedi import MASTODON_API_VERSION, SOFTWARE_NAME, __version__, entities
+from fedi import entities
 from fedi.entities.rule import rule
 from fedi.services import instance, instance_extras, media_uploads, push
+from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 
 bp = Blueprint("api_instance", __name__)
 SOURCE_URL = "https://github.com/wren-social/wren"

@@ -222,7 +222,7 @@ def _addresses(host: str, infos) -> list[str]:
 
 
 def user_agent() -> str:
-    from fedi import __version__
+    from fedi.software import __version__
 
     return f"Wren/{__version__} (+{_settings().base_url}/)"
 

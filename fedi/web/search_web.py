@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.services import web_search
+from fedi.federation import remote_search
 from fedi.web.signed_in import card_context, login_required, render, viewer
 
 bp = Blueprint("web_search", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("web_search", __name__)
 @login_required
 def index():
     q = request.args.get("q", "").strip()[:500]
-    results = web_search.run(viewer(), q) if q else None
+    results = remote_search.run(viewer(), q) if q else None
     statuses = results.statuses if results else []
     return render(
         "app/search.html", "results", q=q, results=results, **card_context(statuses, viewer())

@@ -10,8 +10,9 @@ from fedi.api.pagination import page_params
 from fedi.api.params import params
 from fedi.entities.tag import tags
 from fedi.errors import DomainError
+from fedi.federation import remote_search
 from fedi.http.json import json_response
-from fedi.services import search, web_search
+from fedi.services import search
 
 bp = Blueprint("api_v2_search", __name__, url_prefix="/api/v2/search")
 LIMIT = 20
@@ -51,7 +52,7 @@ def index():
     who, query = viewer(), _query()
     found = search.search(who, query)
     if _resolve_remotely(who, query, found):
-        found = web_search.resolve_remote(who, " ".join(query.q.split()), found)
+        found = remote_search.resolve_remote(who, " ".join(query.q.split()), found)
         found.accounts = found.accounts if query.type in (None, "accounts") else []
         found.statuses = found.statuses if query.type in (None, "statuses") else []
     return json_response(

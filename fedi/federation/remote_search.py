@@ -7,6 +7,7 @@ import logging
 import re
 
 from fedi.errors import DomainError
+from fedi.federation import resolve
 from fedi.models import Account
 from fedi.services import relations, search, visibility
 
@@ -31,10 +32,6 @@ def resolve_remote(viewer: Account, q: str, results: search.Results) -> search.R
 
 
 def _resolve_remote(viewer: Account, q: str, results: search.Results) -> None:
-    try:
-        from fedi.federation import resolve
-    except ImportError:  # federation not installed in this build
-        return
     try:
         if q.startswith(("https://", "http://")):
             status = resolve.resolve_status(q)
