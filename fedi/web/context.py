@@ -17,11 +17,11 @@ from flask import Blueprint, current_app
 from markupsafe import Markup
 from sqlalchemy import select
 
-from fedi.entities.common import media_url
 from fedi.entities.status import StatusContext
 from fedi.extensions import db
 from fedi.models import Account, MediaAttachment, Status
 from fedi.text.sanitize import sanitize_remote_html
+from fedi.urls import media_url
 
 
 @dataclass(slots=True)
@@ -171,11 +171,6 @@ def media_src(media: MediaAttachment) -> str | None:
 
 def preview_src(media: MediaAttachment) -> str | None:
     return _local(media.thumbnail_path, media.thumbnail_remote_url) or media_src(media)
-
-
-def media_url_of(media: MediaAttachment) -> str | None:
-    """A media file's absolute URL, for feeds read elsewhere."""
-    return media_url(media.file_path, media.remote_url)
 
 
 def preview_url(media: MediaAttachment) -> str | None:
