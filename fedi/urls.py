@@ -35,6 +35,18 @@ def tag_url(name: str) -> str:
     return f"{base_url()}/tags/{quote(name)}"
 
 
+def media_url(
+    path: str | None, remote: str | None = None, fallback: str | None = None
+) -> str | None:
+    """The absolute URL of a media file: ours when stored here (`path` under /media), else the
+    remote server's, else `fallback` (a path here, such as a default avatar), else None."""
+    if path:
+        return f"{base_url()}/media/{path}"
+    if remote:
+        return remote
+    return f"{base_url()}{fallback}" if fallback else None
+
+
 def shared_inbox_url() -> str:
     return f"{base_url()}/inbox"
 

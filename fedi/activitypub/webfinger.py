@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, request
 
 from fedi import urls
 from fedi.federation.instance_actor import get_instance_actor, is_instance_actor
-from fedi.federation.serializers.common import media_url
 from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import accounts
@@ -66,7 +65,7 @@ def jrd(account: Account) -> dict[str, object]:
     if not is_instance_actor(account):
         template = f"{urls.base_url()}/authorize_interaction?uri={{uri}}"
         links.append({"rel": SUBSCRIBE, "template": template})
-        avatar = media_url(account.avatar_file, account.avatar_remote_url)
+        avatar = urls.media_url(account.avatar_file, account.avatar_remote_url)
         if avatar:
             mime = mimetypes.guess_type(avatar)[0] or "image/png"
             links.append({"rel": AVATAR, "type": mime, "href": avatar})

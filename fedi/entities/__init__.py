@@ -2,6 +2,6 @@
 
 from fedi.entities.account import account
 from fedi.entities.media import media_attachment
-from fedi.entities.status import StatusContext, status, statuses
+from fedi.entities.status import status, statuses
 
-__all__ = ["StatusContext", "account", "media_attachment", "status", "statuses"]
+__all__ = ["account", "media_attachment", "status", "statuses"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.entities.common import date, iso, media_url
+from fedi.entities.common import date, iso
 from fedi.models import Account
+from fedi.urls import media_url
 
 
 def account(row: Account, *, moved: Account | None = None) -> dict[str, Any]:

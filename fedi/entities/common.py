@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
-
 
 def iso(at: datetime | None) -> str | None:
     """Mastodon's timestamp format: `2019-12-08T03:48:33.901Z`."""
@@ -16,12 +14,3 @@ def iso(at: datetime | None) -> str | None:
 
 def date(at: datetime | None) -> str | None:
     return at.strftime("%Y-%m-%d") if at else None
-
-
-def media_url(path: str | None, remote: str | None, fallback: str | None = None) -> str | None:
-    base = current_app.config["FEDI"].base_url
-    if path:
-        return f"{base}/media/{path}"
-    if remote:
-        return remote
-    return f"{base}{fallback}" if fallback else None

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from fedi.entities.account import account as account_entity
-from fedi.entities.status import StatusContext, status
+from fedi.entities.status import page_entities, status
 from fedi.models import Account, AccountConversation
 from fedi.services import conversations as service
 
 
 def conversations(rows: Sequence[AccountConversation], viewer: Account) -> list[dict[str, Any]]:
     last, accounts = service.load_details(list(rows))
-    ctx = StatusContext(viewer, list(last.values()))
+    ctx = page_entities(viewer, list(last.values()))
     out = []
     for row in rows:
         people = [accounts[i] for i in row.participant_account_ids if i in accounts]

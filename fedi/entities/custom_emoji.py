@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.entities.common import media_url
 from fedi.models import CustomEmoji
+from fedi.urls import media_url
 
 
 def custom_emoji(row: CustomEmoji) -> dict[str, Any]:
     url = media_url(row.image_file, row.image_remote_url)
-    static = media_url(row.static_file, None) or url
+    static = media_url(row.static_file) or url
     body: dict[str, Any] = {
         "shortcode": row.shortcode,
         "url": url,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fedi.entities.common import media_url
 from fedi.models import MediaAttachment
+from fedi.urls import media_url
 
 
 def media_attachment(row: MediaAttachment) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The Notification entity, for a page of notifications with a fixed number of queries.
 
 `render(rows, viewer)` is the entry point for any caller (REST API, streaming): it preloads
-what the rows lack (senders, statuses) in batch, builds one `StatusContext` for the embedded
-statuses, then serializes each row as a pure function.
+what the rows lack (senders, statuses) in batch, loads what the embedded statuses show in one
+`status_pages.load`, then serializes each row as a pure function.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
 from fedi.entities.report import report
-from fedi.entities.status import StatusContext, status
+from fedi.entities.status import StatusEntities, page_entities, status
 from fedi.models import Account, Notification, NotificationType
 from fedi.services import notifications
 
@@ -34,7 +34,7 @@ def group_key(row: Notification) -> str:
     return row.group_key or f"ungrouped-{row.id}"
 
 
-def notification(row: Notification, ctx: StatusContext) -> dict[str, Any]:
+def notification(row: Notification, ctx: StatusEntities) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": str(row.id),
         "type": row.type.value,
@@ -61,7 +61,7 @@ def target_statuses(rows: Sequence[Notification]) -> list:
 def render(rows: Sequence[Notification], viewer: Account) -> list[dict[str, Any]]:
     """Notification entities for `rows` (all addressed to `viewer`)."""
     notifications.preload(rows)
-    ctx = StatusContext(viewer, target_statuses(rows))
+    ctx = page_entities(viewer, target_statuses(rows))
     return [notification(r, ctx) for r in rows]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
 from fedi.entities.notification import STATUS_TYPES
-from fedi.entities.status import StatusContext, status
+from fedi.entities.status import page_entities, status
 from fedi.models import Account
 from fedi.services.notifications.groups import Group, GroupedPage
 
@@ -63,7 +63,7 @@ def grouped_results(
         row = group.notification
         if row.type in STATUS_TYPES and row.status is not None:
             targets.setdefault(row.status.id, row.status)
-    ctx = StatusContext(viewer, list(targets.values()))
+    ctx = page_entities(viewer, list(targets.values()))
     body: dict[str, Any] = {
         "accounts": [account_entity(page.accounts[i]) for i in full_ids if i in page.accounts]
     }

@@ -31,6 +31,7 @@ from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, Notification, PushSubscription
 from fedi.models.push import ALERT_TYPES, POLICIES
+from fedi.urls import media_url
 
 log = logging.getLogger(__name__)
 KEY_FILE = "vapid_private.pem"
@@ -274,8 +275,6 @@ def payload(row: PushSubscription, notification: Notification) -> dict[str, Any]
 
 
 def _icon(sender: Account | None, base_url: str) -> str:
-    from fedi.entities.common import media_url
-
     default = "/static/icons/icon-192.png"
     url = media_url(sender.avatar_file, sender.avatar_remote_url, default) if sender else default
     return url if url.startswith(("https://", "http://")) else f"{base_url}{url}"

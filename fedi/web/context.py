@@ -1,10 +1,10 @@
-"""What the status templates need for a page of statuses, loaded in a fixed number of queries,
-and the template helpers that turn rows into URLs.
+"""What the status templates show for a page of statuses, and the template helpers that turn rows
+into URLs.
 
-`page_context(viewer, statuses)` reuses the client API's batch loader (mentions, tags, media and
-the viewer's favourites, boosts, bookmarks and pins in one query, plus one for mentioned accounts
-and one for media) and adds one query for the accounts replied to. Templates then read plain
-dictionaries: `ctx.media_for(status)`, `ctx.reply_to(status)`, `ctx.flag("favourited", status)`.
+`page_context(viewer, statuses)` loads the page with the loader the client API's entities share
+(services/status_pages.py: media, the viewer's favourites, boosts, bookmarks, pins and muted
+conversations, and the accounts replied to, in a fixed number of queries); everything here is a
+pure rendering of that: `ctx.card(status)`, `ctx.media_for(status)`. Nothing here queries.
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from datetime import datetime
 
 from flask import Blueprint, current_app
 from markupsafe import Markup
-from sqlalchemy import select
 
-from fedi.entities.common import media_url
-from fedi.entities.status import StatusContext
-from fedi.extensions import db
 from fedi.models import Account, MediaAttachment, Status
+from fedi.services import status_pages
+from fedi.services.status_pages import StatusPage
 from fedi.text.sanitize import sanitize_remote_html
+from fedi.urls import media_url
 
 
 @dataclass(slots=True)
@@ -48,34 +47,17 @@ class Card:
 
 
 class PageContext:
-    def __init__(self, viewer: Account | None, statuses: Sequence[Status]) -> None:
-        rows = [*statuses, *(s.reblog for s in statuses if s.reblog is not None)]
+    """The status cards of a page: pure renderings of `page`, loaded for `viewer`."""
+
+    def __init__(self, viewer: Account | None, page: StatusPage) -> None:
         self.viewer = viewer
-        self._batch = StatusContext(viewer, rows)
-        wanted = {s.in_reply_to_account_id for s in rows if s.in_reply_to_account_id}
-        self._replied: dict[int, Account] = {}
-        if wanted:
-            query = select(Account).where(Account.id.in_(wanted))
-            self._replied = {a.id: a for a in db.session.scalars(query)}
+        self.page = page
 
     def media_for(self, status: Status) -> list[MediaAttachment]:
-        return self._batch.media.get(status.id, [])
-
-    def tags_for(self, status: Status) -> list[str]:
-        return [t.name for t in self._batch.tags.get(status.id, [])]
-
-    def mentions_for(self, status: Status) -> list[Account]:
-        return self._batch.mentions.get(status.id, [])
+        return self.page.media.get(status.id, [])
 
     def reply_to(self, status: Status) -> Account | None:
-        return self._replied.get(status.in_reply_to_account_id or 0)
-
-    def flag(self, name: str, status: Status) -> bool:
-        return self._batch.flag(name, status.id)
-
-    def muted(self, status: Status) -> bool:
-        """Whether the viewer muted the conversation of this status."""
-        return status.conversation_id in self._batch.muted_conversations
+        return self.page.reply_authors.get(status.in_reply_to_account_id or 0)
 
     def actions(self, card: Status, focused: bool = False) -> list[tuple[str, str]]:
         """The toggle buttons a card offers the viewer, as (name, label): the name is the action
@@ -89,7 +71,7 @@ class PageContext:
         mine = target.account_id == self.viewer.id
         visibility = target.visibility.value
         public = visibility in ("public", "unlisted")
-        flags = self._batch.flags
+        flags = self.page.flags
         wanted = []
         if public or (mine and visibility == "private"):
             wanted.append(("reblog", "Boost", target.id in flags["reblogged"]))
@@ -98,7 +80,7 @@ class PageContext:
             wanted.append(("bookmark", "Bookmark", target.id in flags["bookmarked"]))
         if mine and public:
             wanted.append(("pin", "Pin", target.id in flags["pinned"]))
-        muted = self.muted(target)
+        muted = self.page.muted(target)
         if focused or muted:
             wanted.append(("mute", "Mute conversation", muted))
         return [
@@ -139,7 +121,8 @@ class PageContext:
 
 
 def page_context(viewer: Account | None, statuses: Sequence[Status]) -> PageContext:
-    return PageContext(viewer, statuses)
+    """Load what the cards of `statuses` show and render from it."""
+    return PageContext(viewer, status_pages.load(viewer, statuses, reply_authors=True))
 
 
 # --- template helpers ------------------------------------------------------------------------
@@ -171,11 +154,6 @@ def media_src(media: MediaAttachment) -> str | None:
 
 def preview_src(media: MediaAttachment) -> str | None:
     return _local(media.thumbnail_path, media.thumbnail_remote_url) or media_src(media)
-
-
-def media_url_of(media: MediaAttachment) -> str | None:
-    """A media file's absolute URL, for feeds read elsewhere."""
-    return media_url(media.file_path, media.remote_url)
 
 
 def preview_url(media: MediaAttachment) -> str | None:

@@ -39,7 +39,7 @@ def _item(channel: ET.Element, status: Status, media_rows: Sequence[MediaAttachm
         _text(item, "title", status.spoiler_text)
     _text(item, "description", body)
     for media in media_rows:
-        url = context.media_url_of(media)
+        url = urls.media_url(media.file_path, media.remote_url)
         if url:
             kind = media.file_content_type or "application/octet-stream"
             attrib = {"url": url, "type": kind, "length": str(media.file_size or 0)}

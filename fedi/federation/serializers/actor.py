@@ -6,8 +6,9 @@ import mimetypes
 from typing import Any
 
 from fedi.extensions import db
-from fedi.federation.serializers.common import iso, media_url, with_context
+from fedi.federation.serializers.common import iso, with_context
 from fedi.models import Account
+from fedi.urls import media_url
 
 
 def actor_type(account: Account) -> str:

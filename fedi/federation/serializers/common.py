@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
-
 AS = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
 
@@ -47,9 +45,3 @@ def with_context(body: dict[str, object]) -> dict[str, object]:
 def iso(at: datetime | None) -> str | None:
     """ActivityPub timestamps as Mastodon writes them: `2024-01-31T12:00:00Z`."""
     return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at is not None else None
-
-
-def media_url(path: str | None, remote: str | None) -> str | None:
-    if path:
-        return f"{current_app.config['FEDI'].base_url}/media/{path}"
-    return remote or None

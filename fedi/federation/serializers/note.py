@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fedi import urls
 from fedi.extensions import db
 from fedi.federation import addressing
-from fedi.federation.serializers.common import iso, media_url, with_context
+from fedi.federation.serializers.common import iso, with_context
 from fedi.models import (
     Account,
     Conversation,
@@ -66,7 +66,7 @@ def document(media: MediaAttachment) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": "Document",
         "mediaType": media.file_content_type or "application/octet-stream",
-        "url": media_url(media.file_path, media.remote_url),
+        "url": urls.media_url(media.file_path, media.remote_url),
         "name": media.description or None,
         "blurhash": media.blurhash,
     }
