@@ -15,8 +15,9 @@ from sqlalchemy import func, or_, select
 
 from fedi import hosts, urls
 from fedi.extensions import db
+from fedi.federation import client, safe_http
 from fedi.models import Account, Status, utcnow
-from fedi.services import remote
+from fedi.services import accounts, remote
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,9 @@ def is_local_uri(uri: str | None) -> bool:
 
 
 def _fetch(url: str) -> dict[str, Any] | None:
-    from fedi.federation import client
-
     try:
         return client.get_object(url)
-    except client.FetchError as exc:
+    except safe_http.FetchError as exc:
         log.info("fetch of %s failed: %s", url, exc)
         return None
 
@@ -84,8 +83,6 @@ def resolve_account(uri_or_acct: str, *, refresh: bool = False) -> Account | Non
     username, _, domain = value.removeprefix("acct:").lstrip("@").partition("@")
     if not username:
         return None
-    from fedi.services import accounts
-
     known = accounts.find_by_acct(username, domain or None)
     if known is not None and (known.local or (_fresh(known) and not refresh)):
         return known
@@ -96,11 +93,9 @@ def resolve_account(uri_or_acct: str, *, refresh: bool = False) -> Account | Non
 
 
 def _webfinger_self(acct: str) -> str | None:
-    from fedi.federation import client
-
     try:
         jrd = client.webfinger(acct)
-    except client.FetchError as exc:
+    except safe_http.FetchError as exc:
         log.info("webfinger of %s failed: %s", acct, exc)
         return None
     for link in jrd.get("links") or []:
