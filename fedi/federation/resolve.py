@@ -161,11 +161,6 @@ def _actor_for_key(key_id: str) -> dict[str, Any] | None:
     return doc
 
 
-def key_owner(key_id: str) -> Account | None:
-    """The account whose key this is (after `public_key_for` has stored it)."""
-    return db.session.scalar(select(Account).where(Account.public_key_id == key_id))
-
-
 def find_status_by_uri(uri: str | None) -> Status | None:
     """The status with this id, else the one whose public URL it is. Boosts carry their
     original's URL, so they never answer a URL lookup (they would shadow the original)."""
