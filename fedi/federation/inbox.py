@@ -3,7 +3,6 @@ processed in a task (`fedi.federation.handlers` decides what each one means)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -11,12 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import queue
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
+from fedi.services.upsert import insert_ignore_statement
 
 log = logging.getLogger(__name__)
 
@@ -56,25 +55,12 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
     # Nothing read yet (the signer came from its cache): the one statement commits by itself,
     # without the BEGIN and COMMIT round trips.
     alone = {"isolation_level": "AUTOCOMMIT"} if session.get_transaction() is None else {}
-    item_id = session.connection(execution_options=alone).execute(_insert_statement(), row).scalar()
+    statement = insert_ignore_statement(InboxItem, ["activity_uri"], returning="id")
+    item_id = session.connection(execution_options=alone).execute(statement, row).scalar()
     session.commit()
     if item_id is not None:
         queue.enqueue("process_inbox_item", item_id)
     return item_id
-
-
-def _insert_statement():
-    """INSERT ... ON CONFLICT (activity_uri) DO NOTHING RETURNING id, with bound parameters
-    (built once per dialect)."""
-    return _insert_for(db.session.get_bind().dialect.name)
-
-
-@functools.cache
-def _insert_for(dialect: str):
-    table = InboxItem.__table__
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).on_conflict_do_nothing(index_elements=["activity_uri"])
-    return statement.returning(table.c.id)
 
 
 def process(item_id: int) -> InboxState | None:
