@@ -15,6 +15,7 @@ from fedi import queue
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
+from fedi.services import remote
 from fedi.services.upsert import insert_ignore_statement
 
 log = logging.getLogger(__name__)
@@ -23,20 +24,14 @@ MAX_ATTEMPTS = 3
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
-def _ref(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
 def activity_uri(activity: dict[str, Any]) -> str:
     """The activity's id; an activity without one (some servers send transient ones) gets a
     stable one from its content, so a redelivery is still recognised."""
-    given = _ref(activity.get("id"))
+    given = remote.ref(activity.get("id"))
     if given:
-        return given[:2048]
+        return given
     digest = hashlib.sha256(json.dumps(activity, sort_keys=True).encode()).hexdigest()
-    return f"{_ref(activity.get('actor'))[:1900]}#transient-{digest}"
+    return f"{(remote.ref(activity.get('actor')) or '')[:1900]}#transient-{digest}"
 
 
 def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
@@ -46,7 +41,7 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
     row = {
         "id": new_id(), "activity_uri": activity_uri(activity),
         "activity_type": str(activity.get("type") or "")[:64],
-        "actor_uri": _ref(activity.get("actor"))[:2048],
+        "actor_uri": remote.ref(activity.get("actor")) or "",
         "recipient_account_id": recipient.id if recipient is not None else None,
         "payload": activity, "state": InboxState.PENDING, "attempts": 0, "error": None,
         "processed_at": None, "created_at": utcnow(),

@@ -27,17 +27,6 @@ ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organizat
 STATUS_TYPES = frozenset({"Note", "Question", "Article", "Page", "Video", "Event", "Audio"})
 
 
-def object_id(value: Any) -> str | None:
-    """The id of an AS2 reference: a bare IRI, or an object with an `id`."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
-    if isinstance(value, list) and value:
-        return object_id(value[0])
-    return None
-
-
 def host_of(url: str | None) -> str | None:
     """The normalised host (and port) of a URL: the unit that signs for what it serves."""
     return hosts.normalize_host(url) or None if url else None
@@ -151,7 +140,7 @@ def _actor_for_key(key_id: str) -> dict[str, Any] | None:
         complete = doc.get("id") == url and doc.get("preferredUsername") and doc.get("inbox")
         owner = None if complete else doc.get("id")
     else:
-        owner = object_id(doc.get("owner"))
+        owner = remote.ref(doc.get("owner"))
     if owner and owner != url:
         if not same_host(owner, key_id):
             return None
@@ -194,13 +183,13 @@ def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status 
     known = find_status_by_uri(obj["id"])
     if known is not None:
         return known
-    author_uri = object_id(obj.get("attributedTo"))
+    author_uri = remote.ref(obj.get("attributedTo"))
     if not author_uri or not same_host(author_uri, obj["id"]):
         return None
     author = resolve_account(author_uri)
     if author is None or author.suspended_at is not None:
         return None
-    parent_uri = object_id(obj.get("inReplyTo"))
+    parent_uri = remote.ref(obj.get("inReplyTo"))
     parent = None
     if parent_uri:
         parent = find_status_by_uri(parent_uri)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from fedi.extensions import db
 from fedi.federation import inbox, resolve
 from fedi.models import Account, Status
+from fedi.services import remote
 
 log = logging.getLogger("fedi.federation.handlers")
 
@@ -30,7 +31,7 @@ class Inbound:
 
     @property
     def object_id(self) -> str | None:
-        return resolve.object_id(self.object)
+        return remote.ref(self.object)
 
     @property
     def object_type(self) -> str | None:
