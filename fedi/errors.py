@@ -37,10 +37,6 @@ class Conflict(DomainError):
     status_code = 409
 
 
-class RateLimited(DomainError):
-    status_code = 429
-
-
 def _wants_json() -> bool:
     path = request.path
     if path.startswith(("/api/", "/oauth/token", "/oauth/revoke", "/nodeinfo", "/.well-known/")):

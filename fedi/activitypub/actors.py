@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, request
 
 from fedi import urls
 from fedi.activitypub import collections as colls
-from fedi.activitypub.signed_fetch import authorized_fetch, signer, verification_available
+from fedi.activitypub.signed_fetch import authorized_fetch, require_signature_if_authorized, signer
 from fedi.federation import serializers
 from fedi.federation.instance_actor import get_instance_actor, is_instance_actor
 from fedi.federation.serializers.common import with_context
@@ -35,9 +35,7 @@ def _account(username: str) -> Account:
 
 def _authorized(account: Account) -> Account | None:
     """The signer; 401 for unsigned requests under AUTHORIZED_FETCH; 403 for blocked actors."""
-    viewer = signer()
-    if viewer is None and authorized_fetch() and verification_available():
-        abort(401)
+    viewer = require_signature_if_authorized()
     if viewer is not None and relations.is_blocking(account.id, viewer.id):
         abort(403)
     return viewer
@@ -54,7 +52,7 @@ def actor(username: str):
         response.vary.add("Accept")
         return response
     document = serializers.actor(account)
-    if signer() is None and authorized_fetch() and verification_available():
+    if signer() is None and authorized_fetch():
         document = {k: v for k, v in document.items() if k in MINIMAL_KEYS}
     return activity_response(document)
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 
 from fedi.federation import inbox, resolve, signatures, signers
 from fedi.models import Account
-from fedi.services import accounts
+from fedi.services import accounts, remote
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _parse(body: bytes) -> dict | None:
         return None
     if b"\\u0000" in body:  # NUL cannot be stored (PostgreSQL text and JSONB refuse it)
         activity = _without_nul(activity)
-    return activity if resolve.object_id(activity.get("actor")) else None
+    return activity if remote.ref(activity.get("actor")) else None
 
 
 def _without_nul(value: Any) -> Any:
@@ -84,7 +84,7 @@ def _receive(recipient: Account | None) -> Response:
     activity = _parse(body)
     if activity is None:
         return _answer(400, "Not an activity")
-    actor_uri = resolve.object_id(activity.get("actor")) or ""
+    actor_uri = remote.ref(activity.get("actor")) or ""
     if _gone_actor_deleting_itself(activity, actor_uri):
         return _answer(202)
     path = request.full_path if request.query_string else request.path
@@ -116,6 +116,6 @@ def _gone_actor_deleting_itself(activity: dict, actor_uri: str) -> bool:
     is accepted without a fetch (Mastodon does the same)."""
     return (
         activity.get("type") == "Delete"
-        and resolve.object_id(activity.get("object")) == actor_uri
+        and remote.ref(activity.get("object")) == actor_uri
         and resolve.find_account_by_uri(actor_uri) is None
     )

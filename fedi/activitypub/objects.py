@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from fedi import urls
 from fedi.activitypub import collections as colls
-from fedi.activitypub.signed_fetch import authorized_fetch, signer, verification_available
+from fedi.activitypub.signed_fetch import require_signature_if_authorized
 from fedi.extensions import db
 from fedi.federation import serializers
 from fedi.federation.serializers.common import with_context
@@ -44,9 +44,7 @@ def _gone(status: Status):
 
 def _visible(status: Status) -> bool:
     """Whether this request may see the (live) status; 401 when a signature is required."""
-    viewer = signer()
-    if viewer is None and authorized_fetch() and verification_available():
-        abort(401)
+    viewer = require_signature_if_authorized()
     if viewer is not None and relations.is_blocking(status.account_id, viewer.id):
         return False
     if status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):

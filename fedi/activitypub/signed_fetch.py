@@ -1,39 +1,26 @@
 """Who signed a GET: the verified actor of an HTTP signature, and the AUTHORIZED_FETCH gate.
 
 Verification uses `fedi.federation.signatures.verify_request` with the key cache of
-`fedi.federation.resolve.public_key_for`; until both modules exist no request is treated as
-signed (private objects stay hidden, and authorized fetch cannot be enforced).
+`fedi.federation.resolve.public_key_for`. The gate fails closed: a request whose signature
+cannot be verified, for whatever reason, counts as unsigned.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, request
 from sqlalchemy import or_, select
 
 from fedi.extensions import db
+from fedi.federation.resolve import public_key_for
+from fedi.federation.signatures import verify_request
 from fedi.models import Account
 
 log = logging.getLogger(__name__)
 _UNSET = object()
 _ENV_KEY = "fedi.signer"  # per request (an app context may outlive many requests)
-
-
-def _verifier() -> tuple[Callable[..., str], Callable[[str, bool], str | None]] | None:
-    try:
-        signatures = importlib.import_module("fedi.federation.signatures")
-        resolve = importlib.import_module("fedi.federation.resolve")
-        return signatures.verify_request, resolve.public_key_for
-    except (ImportError, AttributeError):
-        return None
-
-
-def verification_available() -> bool:
-    return _verifier() is not None
 
 
 def _has_signature() -> bool:
@@ -48,10 +35,8 @@ def _account_for_key(key_id: str) -> Account | None:
 
 
 def _verify() -> Account | None:
-    found = _verifier()
-    if found is None or not _has_signature():
+    if not _has_signature():
         return None
-    verify_request, public_key_for = found
     path = request.full_path if request.query_string else request.path
     try:
         key_id = verify_request(
@@ -78,12 +63,12 @@ def signer() -> Account | None:
 
 
 def authorized_fetch() -> bool:
-    return bool(getattr(current_app.config["FEDI"], "AUTHORIZED_FETCH", False))
+    return current_app.config["FEDI"].AUTHORIZED_FETCH
 
 
 def require_signature_if_authorized() -> Account | None:
-    """The signer; with AUTHORIZED_FETCH on (and verification available), 401 without one."""
+    """The signer; with AUTHORIZED_FETCH on, 401 without one."""
     account = signer()
-    if account is None and authorized_fetch() and verification_available():
+    if account is None and authorized_fetch():
         abort(401)
     return account

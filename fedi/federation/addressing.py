@@ -15,7 +15,6 @@ from fedi.extensions import db
 from fedi.models import Account, Mention, Status, Visibility
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
-PUBLIC_ALIASES = frozenset({PUBLIC, "as:Public", "Public"})
 
 
 def followers_url(account: Account) -> str:
@@ -50,7 +49,3 @@ def audience(status: Status) -> tuple[list[str], list[str]]:
         cc.append(status.reblog.account.uri)
     cc.extend(uri for uri in mentions if uri not in to and uri not in cc)
     return to, cc
-
-
-def is_public(to: list[str], cc: list[str]) -> bool:
-    return any(uri in PUBLIC_ALIASES for uri in (*to, *cc))

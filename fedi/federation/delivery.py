@@ -36,7 +36,6 @@ from datetime import datetime, timedelta
 import orjson
 from flask import current_app, has_app_context
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import hosts, queue
 from fedi.extensions import db
@@ -51,7 +50,7 @@ from fedi.models import (
     Status,
     utcnow,
 )
-from fedi.services.upsert import insert_ignore
+from fedi.services.upsert import insert_ignore, insert_ignore_statement
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +102,7 @@ def deliver_activity(
         for url in urls
     ]  # fmt: skip
     if rows:  # executemany of one cached statement: a multi-VALUES one compiles per call
-        table = Delivery.__table__
-        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).on_conflict_do_nothing(
-            index_elements=["activity_id", "inbox_url"]
-        )
+        statement = insert_ignore_statement(Delivery, ["activity_id", "inbox_url"])
         db.session.execute(statement, [{"id": new_id(), **row} for row in rows])
     if changed and urls:
         db.session.execute(

@@ -3,7 +3,6 @@ processed in a task (`fedi.federation.handlers` decides what each one means)."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -11,12 +10,13 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from fedi import queue
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
+from fedi.services import remote
+from fedi.services.upsert import insert_ignore_statement
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +24,14 @@ MAX_ATTEMPTS = 3
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
-def _ref(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("id")
-    return value if isinstance(value, str) else ""
-
-
 def activity_uri(activity: dict[str, Any]) -> str:
     """The activity's id; an activity without one (some servers send transient ones) gets a
     stable one from its content, so a redelivery is still recognised."""
-    given = _ref(activity.get("id"))
+    given = remote.ref(activity.get("id"))
     if given:
-        return given[:2048]
+        return given
     digest = hashlib.sha256(json.dumps(activity, sort_keys=True).encode()).hexdigest()
-    return f"{_ref(activity.get('actor'))[:1900]}#transient-{digest}"
+    return f"{(remote.ref(activity.get('actor')) or '')[:1900]}#transient-{digest}"
 
 
 def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
@@ -47,7 +41,7 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
     row = {
         "id": new_id(), "activity_uri": activity_uri(activity),
         "activity_type": str(activity.get("type") or "")[:64],
-        "actor_uri": _ref(activity.get("actor"))[:2048],
+        "actor_uri": remote.ref(activity.get("actor")) or "",
         "recipient_account_id": recipient.id if recipient is not None else None,
         "payload": activity, "state": InboxState.PENDING, "attempts": 0, "error": None,
         "processed_at": None, "created_at": utcnow(),
@@ -56,25 +50,12 @@ def receive(activity: dict[str, Any], recipient: Account | None) -> int | None:
     # Nothing read yet (the signer came from its cache): the one statement commits by itself,
     # without the BEGIN and COMMIT round trips.
     alone = {"isolation_level": "AUTOCOMMIT"} if session.get_transaction() is None else {}
-    item_id = session.connection(execution_options=alone).execute(_insert_statement(), row).scalar()
+    statement = insert_ignore_statement(InboxItem, ["activity_uri"], returning="id")
+    item_id = session.connection(execution_options=alone).execute(statement, row).scalar()
     session.commit()
     if item_id is not None:
         queue.enqueue("process_inbox_item", item_id)
     return item_id
-
-
-def _insert_statement():
-    """INSERT ... ON CONFLICT (activity_uri) DO NOTHING RETURNING id, with bound parameters
-    (built once per dialect)."""
-    return _insert_for(db.session.get_bind().dialect.name)
-
-
-@functools.cache
-def _insert_for(dialect: str):
-    table = InboxItem.__table__
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).on_conflict_do_nothing(index_elements=["activity_uri"])
-    return statement.returning(table.c.id)
 
 
 def process(item_id: int) -> InboxState | None:

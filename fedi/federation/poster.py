@@ -1,7 +1,7 @@
 """Lean HTTP/1.1 POSTs on asyncio for the delivery sender, under a hard overall deadline.
 
-The same guard as `client.request` (the URL vetted by `client.check_url_async`, the connection
-made only to the vetted addresses, the answer capped) at a fraction of httpx's cost per request:
+The same guard as `safe_http.request` (the URL vetted by `safe_http.check_url_async`, the
+connection made only to the vetted addresses, the answer capped) at a fraction of httpx's cost:
 an async httpx POST costs about 2.5 ms of CPU, more than signing it, and a fan-out to a thousand
 servers is a thousand POSTs. HTTP is parsed by h11 (what httpx uses underneath). Connections are
 kept alive per origin (a few, briefly) for the next activity to the same shared inbox; a kept
@@ -19,7 +19,7 @@ import h11
 
 from fedi import hosts
 from fedi.config import Settings
-from fedi.federation import client
+from fedi.federation import client, safe_http
 
 KEEP_PER_ORIGIN = 4
 KEEP_FOR = 10.0  # seconds an idle connection is kept
@@ -57,7 +57,7 @@ class Poster:
                 return await self._post(url, headers, body)
         except TimeoutError:
             return client.PostResult(0, error=f"Deadline of {deadline:g} s exceeded: {url}")
-        except client.FetchError as exc:
+        except safe_http.FetchError as exc:
             return client.PostResult(0, error=str(exc))
         except (OSError, h11.ProtocolError, ssl.SSLError, EOFError) as exc:
             return client.PostResult(0, error=f"{exc.__class__.__name__}: {exc}"[:500])
@@ -77,7 +77,7 @@ class Poster:
                 return await self._exchange(conn, origin, request, body)
             except (OSError, h11.ProtocolError, EOFError):
                 conn.close()  # closed by the server while idle: once more on a new one
-        addresses = await client.check_url_async(url, self.settings)
+        addresses = await safe_http.check_url_async(url, self.settings)
         conn = await self._connect(origin, addresses)
         return await self._exchange(conn, origin, request, body)
 
@@ -125,7 +125,9 @@ class Poster:
             elif isinstance(event, h11.Data):
                 size += len(event.data)
                 if size > client.ERROR_TEXT_CAP:
-                    raise client.FetchError(f"Response larger than {client.ERROR_TEXT_CAP} bytes")
+                    raise safe_http.FetchError(
+                        f"Response larger than {client.ERROR_TEXT_CAP} bytes"
+                    )
                 chunks.append(event.data)
             elif isinstance(event, h11.EndOfMessage):
                 assert response is not None

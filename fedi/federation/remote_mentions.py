@@ -19,6 +19,7 @@ from sqlalchemy import select
 from fedi import urls
 from fedi.events import channels
 from fedi.extensions import db
+from fedi.federation import resolve
 from fedi.ids import new_id
 from fedi.models import Mention, Status, StatusEdit
 from fedi.services import accounts, status_edits, statuses
@@ -51,8 +52,6 @@ def resolve_unknown_mentions(status: Status) -> bool:
     wanted = unknown_accts(status.text or "")
     if not wanted:
         return False
-    from fedi.federation import resolve  # federation builds on services: imported when needed
-
     if not [acct for acct in wanted if resolve.resolve_account(acct) is not None]:
         return False
     rendered = statuses.render(status.text or "")

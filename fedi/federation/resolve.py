@@ -15,8 +15,9 @@ from sqlalchemy import func, or_, select
 
 from fedi import hosts, urls
 from fedi.extensions import db
+from fedi.federation import client, safe_http
 from fedi.models import Account, Status, utcnow
-from fedi.services import remote
+from fedi.services import accounts, remote
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,6 @@ STALE_AFTER = timedelta(days=1)
 MAX_ANCESTORS = 5
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
 STATUS_TYPES = frozenset({"Note", "Question", "Article", "Page", "Video", "Event", "Audio"})
-
-
-def object_id(value: Any) -> str | None:
-    """The id of an AS2 reference: a bare IRI, or an object with an `id`."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
-    if isinstance(value, list) and value:
-        return object_id(value[0])
-    return None
 
 
 def host_of(url: str | None) -> str | None:
@@ -52,11 +42,9 @@ def is_local_uri(uri: str | None) -> bool:
 
 
 def _fetch(url: str) -> dict[str, Any] | None:
-    from fedi.federation import client
-
     try:
         return client.get_object(url)
-    except client.FetchError as exc:
+    except safe_http.FetchError as exc:
         log.info("fetch of %s failed: %s", url, exc)
         return None
 
@@ -84,8 +72,6 @@ def resolve_account(uri_or_acct: str, *, refresh: bool = False) -> Account | Non
     username, _, domain = value.removeprefix("acct:").lstrip("@").partition("@")
     if not username:
         return None
-    from fedi.services import accounts
-
     known = accounts.find_by_acct(username, domain or None)
     if known is not None and (known.local or (_fresh(known) and not refresh)):
         return known
@@ -96,11 +82,9 @@ def resolve_account(uri_or_acct: str, *, refresh: bool = False) -> Account | Non
 
 
 def _webfinger_self(acct: str) -> str | None:
-    from fedi.federation import client
-
     try:
         jrd = client.webfinger(acct)
-    except client.FetchError as exc:
+    except safe_http.FetchError as exc:
         log.info("webfinger of %s failed: %s", acct, exc)
         return None
     for link in jrd.get("links") or []:
@@ -156,7 +140,7 @@ def _actor_for_key(key_id: str) -> dict[str, Any] | None:
         complete = doc.get("id") == url and doc.get("preferredUsername") and doc.get("inbox")
         owner = None if complete else doc.get("id")
     else:
-        owner = object_id(doc.get("owner"))
+        owner = remote.ref(doc.get("owner"))
     if owner and owner != url:
         if not same_host(owner, key_id):
             return None
@@ -164,11 +148,6 @@ def _actor_for_key(key_id: str) -> dict[str, Any] | None:
     if not doc or doc.get("type") not in ACTOR_TYPES or not same_host(doc.get("id"), key_id):
         return None
     return doc
-
-
-def key_owner(key_id: str) -> Account | None:
-    """The account whose key this is (after `public_key_for` has stored it)."""
-    return db.session.scalar(select(Account).where(Account.public_key_id == key_id))
 
 
 def find_status_by_uri(uri: str | None) -> Status | None:
@@ -204,13 +183,13 @@ def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status 
     known = find_status_by_uri(obj["id"])
     if known is not None:
         return known
-    author_uri = object_id(obj.get("attributedTo"))
+    author_uri = remote.ref(obj.get("attributedTo"))
     if not author_uri or not same_host(author_uri, obj["id"]):
         return None
     author = resolve_account(author_uri)
     if author is None or author.suspended_at is not None:
         return None
-    parent_uri = object_id(obj.get("inReplyTo"))
+    parent_uri = remote.ref(obj.get("inReplyTo"))
     parent = None
     if parent_uri:
         parent = find_status_by_uri(parent_uri)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
@@ -74,20 +73,6 @@ def hides(viewer_id: int, author: Account) -> bool:
         blocks_either_way(viewer_id, author.id)
         or is_muting(viewer_id, author.id)
         or is_domain_blocking(viewer_id, author.domain)
-    )
-
-
-def followers_of(target_id: int, among: Iterable[int]) -> set[int]:
-    """Which of `among` follow `target_id` (one query)."""
-    ids = list(among)
-    if not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Follow.account_id).where(
-                Follow.target_account_id == target_id, Follow.account_id.in_(ids)
-            )
-        )
     )
 
 

@@ -282,3 +282,43 @@ def test_authorized_fetch_on_objects(app, client, alice, signed_get):
         assert signed_get(_path(status)).status_code == 200
     finally:
         app.config["FEDI"].AUTHORIZED_FETCH = False
+
+
+def test_authorized_fetch_refuses_unsigned_fetches_of_followers_only(
+    app, client, alice, remote_signer, signed_get
+):
+    """Under AUTHORIZED_FETCH an unsigned GET of a followers-only status, its activity or its
+    replies collection is 401 (not 404: the signature is what is missing), while the signed
+    fetch of a follower's server gets them."""
+    erin, _pem = remote_signer
+    db.session.add(Follow(account_id=erin.id, target_account_id=alice.id))
+    db.session.commit()
+    private = statuses.post_status(account=alice, text="followers only", visibility_="private")
+    paths = [_path(private), f"{_path(private)}/activity", f"{_path(private)}/replies"]
+    app.config["FEDI"].AUTHORIZED_FETCH = True
+    try:
+        for path in paths:
+            assert client.get(path, headers=AS2).status_code == 401, path
+            assert signed_get(path).status_code == 200, path
+        note = signed_get(_path(private)).get_json()
+        assert note["id"] == private.uri and note["to"] == [alice.followers_url]
+        assert signed_get(f"{_path(private)}/activity").get_json()["type"] == "Create"
+    finally:
+        app.config["FEDI"].AUTHORIZED_FETCH = False
+
+
+def test_authorized_fetch_fails_closed_when_verification_breaks(
+    app, client, alice, signed_get, monkeypatch
+):
+    """A signature that cannot be checked (here: the key lookup itself fails) counts as none."""
+    status = statuses.post_status(account=alice, text="hi")
+
+    def broken(key_id: str, refresh: bool = False) -> str | None:
+        raise RuntimeError("key store unavailable")
+
+    monkeypatch.setattr("fedi.activitypub.signed_fetch.public_key_for", broken)
+    app.config["FEDI"].AUTHORIZED_FETCH = True
+    try:
+        assert signed_get(_path(status)).status_code == 401
+    finally:
+        app.config["FEDI"].AUTHORIZED_FETCH = False

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from flask import Flask
 
-from fedi.federation import client
-from fedi.federation.client import FetchError, UnsafeURL
+from fedi.federation import client, safe_http
+from fedi.federation.safe_http import FetchError, UnsafeURL
 from fedi.federation.signatures import verify_request
 from fedi.models import Account
 
@@ -133,7 +133,7 @@ PRIVATE_URLS = [
 @pytest.mark.parametrize("url", PRIVATE_URLS)
 def test_private_addresses_are_refused(url):
     with pytest.raises(UnsafeURL):
-        client.check_url(url)
+        safe_http.check_url(url)
     with pytest.raises(UnsafeURL):
         client.get_object(url)
 
@@ -149,7 +149,7 @@ def test_private_addresses_are_refused(url):
 )
 def test_private_addresses_allowed_when_configured(allow, url, cidr):
     allow(cidr)
-    assert client.check_url(url)
+    assert safe_http.check_url(url)
 
 
 @pytest.mark.parametrize(
@@ -157,13 +157,13 @@ def test_private_addresses_allowed_when_configured(allow, url, cidr):
 )
 def test_other_schemes_refused(url):
     with pytest.raises(UnsafeURL):
-        client.check_url(url)
+        safe_http.check_url(url)
 
 
 def test_plain_http_to_public_host_refused_when_https_is_on():
     with pytest.raises(UnsafeURL, match="Plain http"):
-        client.check_url("http://93.184.215.14/")
-    assert client.check_url("https://93.184.215.14/") == ["93.184.215.14"]
+        safe_http.check_url("http://93.184.215.14/")
+    assert safe_http.check_url("https://93.184.215.14/") == ["93.184.215.14"]
 
 
 def test_connection_goes_to_the_vetted_address(loopback, remote, monkeypatch):
@@ -186,7 +186,7 @@ def test_connection_goes_to_the_vetted_address(loopback, remote, monkeypatch):
 
 def test_transport_refuses_unvetted_connections(loopback, remote):
     with pytest.raises(httpx.ConnectError, match="not vetted"):
-        client._client.get(remote.url("/"))
+        safe_http._client.get(remote.url("/"))
 
 
 # -- get_object ------------------------------------------------------------------------------
@@ -435,7 +435,7 @@ def test_https_keeps_the_name_for_sni_and_certificate(loopback, remote, monkeypa
     remote.server.socket = server_ctx.wrap_socket(remote.server.socket, server_side=True)
     trusting = httpx.create_ssl_context()
     trusting.load_verify_locations(cert)
-    monkeypatch.setattr(client._client._transport._pool, "_ssl_context", trusting)
+    monkeypatch.setattr(safe_http._client._transport._pool, "_ssl_context", trusting)
     real = socket.getaddrinfo
 
     def resolve(host, port, *args, **kwargs):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import resolve
 from fedi.federation.handlers.context import Inbound, local_account
 from fedi.models import Account, Follow, FollowRequest
 from fedi.services import remote
@@ -20,8 +19,8 @@ def follow_requester(ctx: Inbound, model) -> Account | None:
         )
         if row is not None:
             return row.account
-    if ctx.object_type == "Follow" and resolve.object_id(ctx.object.get("object")) == ctx.actor.uri:
-        return local_account(resolve.object_id(ctx.object.get("actor")))
+    if ctx.object_type == "Follow" and remote.ref(ctx.object.get("object")) == ctx.actor.uri:
+        return local_account(remote.ref(ctx.object.get("actor")))
     return None
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from fedi.extensions import db
 from fedi.federation import inbox, resolve
 from fedi.models import Account, Status
+from fedi.services import remote
 
 log = logging.getLogger("fedi.federation.handlers")
 
@@ -30,7 +31,7 @@ class Inbound:
 
     @property
     def object_id(self) -> str | None:
-        return resolve.object_id(self.object)
+        return remote.ref(self.object)
 
     @property
     def object_type(self) -> str | None:
@@ -53,16 +54,3 @@ def local_account(uri: str | None) -> Account | None:
 def known_status(uri: str | None) -> Status | None:
     status = resolve.find_status_by_uri(uri)
     return status if status is not None and status.deleted_at is None else None
-
-
-def deliver(ctx: Inbound, *, actor: Account, activity_of: str, row: Any, inbox_url: str) -> bool:
-    """Send an answer (Accept, Reject) through the outbound ledger. When delivery is not
-    available in this build the item records that and processing goes on."""
-    try:
-        from fedi.federation import delivery, serializers
-    except ImportError as exc:
-        ctx.note(f"{activity_of} not delivered: outbound delivery unavailable ({exc})")
-        return False
-    activity = getattr(serializers, activity_of)(row)
-    delivery.deliver_activity(actor=actor, activity=activity, inboxes=[inbox_url])
-    return True

@@ -30,7 +30,7 @@ def _concerns_us(obj: dict[str, Any], actor: Account) -> bool:
     mentioned = [t.get("href") for t in remote.as_list(obj.get("tag")) if isinstance(t, dict)]
     if any(resolve.is_local_uri(u) for u in addressed + mentioned if isinstance(u, str)):
         return True
-    parent = resolve.object_id(obj.get("inReplyTo"))
+    parent = remote.ref(obj.get("inReplyTo"))
     return parent is not None and resolve.find_status_by_uri(parent) is not None
 
 
@@ -48,7 +48,7 @@ def handle(ctx: Inbound) -> bool:
     if not resolve.same_host(obj["id"], ctx.actor.uri):
         ctx.note("object is not on the signer's host")
         return False
-    if resolve.object_id(obj.get("attributedTo")) != ctx.actor.uri:
+    if remote.ref(obj.get("attributedTo")) != ctx.actor.uri:
         ctx.note("object is not attributed to the signer")
         return False
     if resolve.find_status_by_uri(obj["id"]) is not None:

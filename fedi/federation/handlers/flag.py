@@ -20,7 +20,7 @@ def _local_status(uri: str) -> Status | None:
 
 
 def handle(ctx: Inbound) -> bool:
-    uris = [u for u in map(resolve.object_id, remote.as_list(ctx.object)) if u][:MAX_OBJECTS]
+    uris = [u for u in map(remote.ref, remote.as_list(ctx.object)) if u][:MAX_OBJECTS]
     targets: dict[int, Account] = {}
     statuses: list[Status] = []
     for uri in dict.fromkeys(uris):

@@ -3,7 +3,8 @@ one gets a follow request to approve."""
 
 from __future__ import annotations
 
-from fedi.federation.handlers.context import Inbound, deliver, local_account
+from fedi.federation import delivery, serializers
+from fedi.federation.handlers.context import Inbound, local_account
 from fedi.models import Follow
 from fedi.services import remote
 
@@ -21,5 +22,7 @@ def handle(ctx: Inbound) -> bool:
         return False
     if isinstance(row, Follow):
         inbox_url = ctx.actor.inbox_url or ctx.actor.shared_inbox_url or ""
-        deliver(ctx, actor=target, activity_of="accept", row=row, inbox_url=inbox_url)
+        delivery.deliver_activity(
+            actor=target, activity=serializers.accept(row), inboxes=[inbox_url]
+        )
     return True

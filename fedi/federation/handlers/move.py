@@ -11,7 +11,7 @@ from fedi.services import remote
 def handle(ctx: Inbound) -> bool:
     if ctx.object_id != ctx.actor.uri:
         return False
-    target_uri = resolve.object_id(ctx.activity.get("target"))
+    target_uri = remote.ref(ctx.activity.get("target"))
     if not target_uri or target_uri == ctx.actor.uri:
         return False
     new = resolve.resolve_account(target_uri, refresh=True)

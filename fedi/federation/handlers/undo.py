@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.federation import resolve
 from fedi.federation.handlers.context import Inbound, known_status, local_account
 from fedi.models import Favourite, Follow, FollowRequest
 from fedi.services import blocks, follows, interactions, remote
@@ -15,9 +14,9 @@ def _inner(ctx: Inbound) -> tuple[str | None, str | None, str | None]:
     """(type, id, object id) of the undone activity; a bare id is looked up in what we hold."""
     obj = ctx.object
     if isinstance(obj, dict):
-        if resolve.object_id(obj.get("actor")) not in (None, ctx.actor.uri):
+        if remote.ref(obj.get("actor")) not in (None, ctx.actor.uri):
             return None, None, None
-        return obj.get("type"), resolve.object_id(obj), resolve.object_id(obj.get("object"))
+        return obj.get("type"), remote.ref(obj), remote.ref(obj.get("object"))
     return None, ctx.object_id, None
 
 
