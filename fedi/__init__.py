@@ -116,7 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     routes.init_app(app)
     for module in (sse, websocket):
         app.register_blueprint(module.bp)
-    from fedi.web import live, push_web, pwa, security
+    from fedi.web import live, pwa, security
+    from fedi.web import push as push_web
 
     for module in (pwa, live, push_web):
         app.register_blueprint(module.bp)

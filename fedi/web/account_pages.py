@@ -11,17 +11,17 @@ def init_app(app: Flask) -> None:
         account_actions,
         admin,
         compose,
-        follow_requests_web,
-        lists_web,
-        notifications_web,
         password,
         saved,
-        search_web,
         settings,
         signup,
         status_actions,
-        timelines_web,
     )
+    from fedi.web import follow_requests as follow_requests_web
+    from fedi.web import lists as lists_web
+    from fedi.web import notifications as notifications_web
+    from fedi.web import search as search_web
+    from fedi.web import timelines as timelines_web
 
     for module in (
         signup, password, timelines_web, compose, status_actions, account_actions,

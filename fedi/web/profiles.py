@@ -26,6 +26,7 @@ def _profile(acct: str, tab: str):
     page = web_pages.profile(viewer, account, tab, max_id)
     response = render_page(
         "profiles/show.html",
+        public=True,
         block="timeline",
         account=account,
         tab=tab,

@@ -19,6 +19,7 @@ def _timeline(*, local: bool):
     page = web_pages.public(viewer, local=local, max_id=max_id)
     return render_page(
         "public/timeline.html",
+        public=True,
         block="timeline",
         local=local,
         page=page,

@@ -26,6 +26,7 @@ def show(acct: str, status_id: int):
     everything = [*thread.ancestors, status, *thread.descendants]
     response = render_page(
         "statuses/show.html",
+        public=True,
         block="thread",
         status=status,
         focus=status,

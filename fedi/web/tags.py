@@ -20,6 +20,7 @@ def show(name: str):
     tag, page = web_pages.tag(viewer, name, max_id)
     return render_page(
         "tags/show.html",
+        public=True,
         block="timeline",
         tag=tag,
         page=page,

@@ -11,7 +11,8 @@ from fedi.services.pagination import PageParams
 from fedi.services.web_pages import Page
 from fedi.web import compose
 from fedi.web import session as web_session
-from fedi.web.signed_in import card_context, login_required, render, viewer
+from fedi.web.render import render_page
+from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_timelines", __name__)
 
@@ -25,8 +26,8 @@ def timeline_page(
     next_max_id = rows[-1].id if len(rows) >= params.limit else None
     shown = rows if filtered else visibility.permitted(viewer(), rows)
     page = Page(statuses=shown, next_max_id=next_max_id)
-    return render(
-        template, "page", page=page, first_page=params.max_id is None,
+    return render_page(
+        template, block="page", page=page, first_page=params.max_id is None,
         **card_context(page.statuses, viewer()), **ctx,
     )  # fmt: skip
 
