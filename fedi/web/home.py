@@ -11,7 +11,7 @@ from fedi.web import context
 from fedi.web.render import render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("home", __name__)
+bp = Blueprint("web_home", __name__)
 
 
 @bp.get("/")

@@ -10,7 +10,7 @@ from fedi.web import context
 from fedi.web.render import render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("public_pages", __name__)
+bp = Blueprint("web_public", __name__)
 
 
 def _timeline(*, local: bool):

@@ -50,7 +50,7 @@ def home():
 @bp.get("/local")
 def local():
     if web_session.current_web_account() is None:  # visitors get the public page
-        return redirect(url_for("public_pages.local"), 302)
+        return redirect(url_for("web_public.local"), 302)
     params = _params()
     rows = timelines.public(viewer(), params, local=True)
     return timeline_page("app/timeline.html", rows, params, title="Local timeline", name="local")
@@ -59,7 +59,7 @@ def local():
 @bp.get("/federated")
 def federated():
     if web_session.current_web_account() is None:
-        return redirect(url_for("public_pages.federated"), 302)
+        return redirect(url_for("web_public.federated"), 302)
     params = _params()
     rows = timelines.public(viewer(), params)
     return timeline_page(
