@@ -90,34 +90,48 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from fedi.activitypub import actors, inbox, nodeinfo, objects, webfinger
-    from fedi.api import oauth, routes
-    from fedi.streaming import sse, websocket
-    from fedi.web import (
-        account_pages,
-        auth,
-        csrf,
-        feeds,
-        health,
-        home,
-        profiles,
-        public,
-        statuses,
-        tags,
-    )
+    """Every blueprint of every face, and the request hooks. Each module below defines one
+    blueprint `bp` named after the module: fedi/web/search.py is "web_search", so the endpoint
+    "api_v1_statuses.show" is in fedi/api/v1/statuses.py."""
+    import importlib
+
+    from fedi import api
+    from fedi.web import csrf, security
 
     app.url_map.strict_slashes = False  # clients call paths with and without a trailing slash
-    for module in (home, health, nodeinfo, webfinger, actors, objects, inbox, auth, oauth):
-        app.register_blueprint(module.bp)
-    for module in (feeds, profiles, statuses, tags, public):
-        app.register_blueprint(module.bp)
-    account_pages.init_app(app)
+    for name in (
+        # the web UI: public pages
+        "fedi.web.home", "fedi.web.health", "fedi.web.auth", "fedi.web.feeds",
+        "fedi.web.profiles", "fedi.web.statuses", "fedi.web.tags", "fedi.web.public",
+        "fedi.web.pwa",
+        # the web UI: signed-in pages
+        "fedi.web.signup", "fedi.web.password", "fedi.web.timelines", "fedi.web.compose",
+        "fedi.web.status_actions", "fedi.web.account_actions", "fedi.web.notifications",
+        "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
+        "fedi.web.settings", "fedi.web.admin", "fedi.web.live", "fedi.web.push",
+        # ActivityPub and discovery
+        "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
+        "fedi.activitypub.objects", "fedi.activitypub.inbox",
+        # the client API
+        "fedi.api.oauth", "fedi.api.instance",
+        "fedi.api.v1.accounts", "fedi.api.v1.accounts_actions",
+        "fedi.api.v1.accounts_credentials", "fedi.api.v1.accounts_media",
+        "fedi.api.v1.announcements", "fedi.api.v1.apps", "fedi.api.v1.blocks",
+        "fedi.api.v1.bookmarks", "fedi.api.v1.conversations", "fedi.api.v1.custom_emojis",
+        "fedi.api.v1.domain_blocks", "fedi.api.v1.endorsements", "fedi.api.v1.favourites",
+        "fedi.api.v1.featured_tags", "fedi.api.v1.follow_requests",
+        "fedi.api.v1.instance_extras", "fedi.api.v1.lists", "fedi.api.v1.markers",
+        "fedi.api.v1.media", "fedi.api.v1.mutes", "fedi.api.v1.notifications",
+        "fedi.api.v1.preferences", "fedi.api.v1.push", "fedi.api.v1.reports",
+        "fedi.api.v1.statuses", "fedi.api.v1.statuses_actions", "fedi.api.v1.suggestions",
+        "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
+        "fedi.api.v2.media", "fedi.api.v2.notifications", "fedi.api.v2.search",
+        "fedi.api.v2.suggestions",
+        # streaming
+        "fedi.streaming.sse", "fedi.streaming.websocket",
+    ):  # fmt: skip
+        app.register_blueprint(importlib.import_module(name).bp)
+    # Request hooks run in this order (CSRF before the rate limits); response hooks in reverse.
     csrf.init_app(app)
-    routes.init_app(app)
-    for module in (sse, websocket):
-        app.register_blueprint(module.bp)
-    from fedi.web import live, push_web, pwa, security
-
-    for module in (pwa, live, push_web):
-        app.register_blueprint(module.bp)
+    api.init_app(app)
     security.init_app(app)

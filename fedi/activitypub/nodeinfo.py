@@ -8,7 +8,7 @@ from fedi.http.json import json_response
 from fedi.services import instance
 from fedi.software import SOFTWARE_NAME, __version__
 
-bp = Blueprint("nodeinfo", __name__)
+bp = Blueprint("activitypub_nodeinfo", __name__)
 SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/{}"
 PROFILE = 'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/{}#"'
 

@@ -14,7 +14,7 @@ from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import accounts
 
-bp = Blueprint("webfinger", __name__)
+bp = Blueprint("activitypub_webfinger", __name__)
 CORS = {"Access-Control-Allow-Origin": "*"}
 JRD = "application/jrd+json; charset=utf-8"
 PROFILE_PAGE = "http://webfinger.net/rel/profile-page"

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, request
 from fedi.models import Account
 from fedi.services import account_lookup, blocks, follows, lists, relationships
 from fedi.web import session as web_session
-from fedi.web.signed_in import is_htmx, login_required, redirect_back, render, viewer
+from fedi.web.render import is_htmx, render_page
+from fedi.web.signed_in import login_required, redirect_back, viewer
 
 bp = Blueprint("web_account_actions", __name__)
 
@@ -57,5 +58,5 @@ def act(account_id: int, action: str):
     target = account_lookup.get_account(account_id)
     ACTIONS[action](account=viewer(), target=target)
     if is_htmx():
-        return render("app/_profile_actions.html", account=target)
+        return render_page("app/_profile_actions.html", account=target)
     return redirect_back(f"/@{target.acct}")

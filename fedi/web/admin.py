@@ -8,7 +8,8 @@ from flask import Blueprint, redirect, request
 
 from fedi.errors import Forbidden
 from fedi.services import registrations, sign_up_reviews
-from fedi.web.signed_in import is_htmx, login_required, render, viewer
+from fedi.web.render import is_htmx, render_page
+from fedi.web.signed_in import login_required, viewer
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
 
@@ -24,7 +25,7 @@ def _staff():
 @login_required
 def sign_ups():
     me = _staff()
-    return render(
+    return render_page(
         "admin/sign_ups.html", users=sign_up_reviews.pending(by=me), mode=registrations.mode(),
         done=request.args.get("done", ""), name=request.args.get("name", ""),
     )  # fmt: skip

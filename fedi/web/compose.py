@@ -13,7 +13,8 @@ from fedi.models import Account
 from fedi.services import media_uploads, profiles, statuses
 from fedi.services.statuses import MAX_MEDIA
 from fedi.text.render import status_length
-from fedi.web.signed_in import card_context, is_htmx, login_required, render, viewer
+from fedi.web.render import is_htmx, render_page
+from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_compose", __name__)
 
@@ -51,7 +52,7 @@ def _submitted() -> dict[str, str]:
 @bp.get("/compose")
 @login_required
 def compose_page():
-    return render("app/compose.html", **empty_form(viewer()))
+    return render_page("app/compose.html", **empty_form(viewer()))
 
 
 @bp.get("/@<username>/<int:status_id>/reply")
@@ -65,7 +66,7 @@ def reply_page(username: str, status_id: int):
     form = empty_form(me, text=text, in_reply_to_id=str(parent.id))
     if visibility:
         form["form"]["visibility"] = visibility
-    return render("app/compose.html", parent=parent, **card_context([parent], me), **form)
+    return render_page("app/compose.html", parent=parent, **card_context([parent], me), **form)
 
 
 def _uploads() -> list[media_uploads.Upload]:
@@ -100,7 +101,7 @@ def post():
         media_uploads.discard(media)
         return _error(form, err)
     if is_htmx():
-        return render("app/_card.html", status=status, **card_context([status], me))
+        return render_page("app/_card.html", status=status, **card_context([status], me))
     if status.in_reply_to_id:
         return redirect(f"/@{status.account.username}/{status.id}", 303)
     return redirect("/home", 303)
@@ -110,7 +111,7 @@ def _error(form: dict[str, str], err: DomainError):
     message = err.message.removeprefix("Validation failed: ")
     ctx = form_context(form, message)
     if is_htmx():
-        response = render("app/_compose_form.html", **ctx)
+        response = render_page("app/_compose_form.html", **ctx)
         response.headers.update({"HX-Retarget": "#compose", "HX-Reswap": "outerHTML"})
         return response
-    return render("app/compose.html", code=err.status_code, **ctx)
+    return render_page("app/compose.html", http_status=err.status_code, **ctx)

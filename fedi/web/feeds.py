@@ -17,7 +17,7 @@ from fedi.models import MediaAttachment, Status
 from fedi.services import accounts, web_pages
 from fedi.web import context
 
-bp = Blueprint("feeds", __name__)
+bp = Blueprint("web_feeds", __name__)
 CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 
 

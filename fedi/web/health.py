@@ -11,7 +11,7 @@ from fedi.extensions import db
 from fedi.http.json import json_response
 from fedi.queue import huey
 
-bp = Blueprint("health", __name__)
+bp = Blueprint("web_health", __name__)
 
 
 def _check(fn) -> dict[str, object]:

@@ -11,7 +11,7 @@ from fedi.web import context
 from fedi.web.render import render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("home", __name__)
+bp = Blueprint("web_home", __name__)
 
 
 @bp.get("/")
@@ -20,6 +20,7 @@ def index():
     page = web_pages.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
     return render_page(
         "home.html",
+        public=True,
         block="timeline",
         stats={
             "users": instance.user_count(),
@@ -39,6 +40,7 @@ def about():
     # Both texts are HTML the operator wrote in the instance directory (or our defaults).
     return render_page(
         "about.html",
+        public=True,
         description=Markup(instance_extras.extended_description().content),
         policy=policy,
         policy_html=Markup(policy.content),

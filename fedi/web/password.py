@@ -6,28 +6,28 @@ from flask import Blueprint, request
 
 from fedi.errors import DomainError
 from fedi.services import mail, password_reset
-from fedi.web.signed_in import render
+from fedi.web.render import render_page
 
 bp = Blueprint("web_password", __name__, url_prefix="/auth/password")
 
 
 @bp.get("/new")
 def new():
-    return render("auth/password_new.html", sent=False, email="")
+    return render_page("auth/password_new.html", sent=False, email="")
 
 
 @bp.post("/new")
 def send():
     email = request.form.get("email", "")
     password_reset.request_reset(email)
-    return render("auth/password_new.html", sent=True, email=email, mailed=mail.can_send())
+    return render_page("auth/password_new.html", sent=True, email=email, mailed=mail.can_send())
 
 
 @bp.get("/edit")
 def edit():
     token = request.args.get("token", "")
     password_reset.find_by_token(token)
-    return render("auth/password_edit.html", token=token, error=None)
+    return render_page("auth/password_edit.html", token=token, error=None)
 
 
 @bp.post("/edit")
@@ -37,5 +37,7 @@ def update():
         password_reset.reset(token=token, password=request.form.get("password", ""))
     except DomainError as err:
         message = err.message.removeprefix("Validation failed: ")
-        return render("auth/password_edit.html", code=err.status_code, token=token, error=message)
-    return render("auth/password_done.html")
+        return render_page(
+            "auth/password_edit.html", http_status=err.status_code, token=token, error=message
+        )
+    return render_page("auth/password_done.html")

@@ -11,7 +11,7 @@ from fedi.web import context, negotiate
 from fedi.web.render import add_vary, render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("profiles", __name__)
+bp = Blueprint("web_profiles", __name__)
 context.register(bp)
 
 TAB_PATHS = {"posts": "", "with_replies": "/with_replies", "media": "/media"}
@@ -26,6 +26,7 @@ def _profile(acct: str, tab: str):
     page = web_pages.profile(viewer, account, tab, max_id)
     response = render_page(
         "profiles/show.html",
+        public=True,
         block="timeline",
         account=account,
         tab=tab,

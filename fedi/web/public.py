@@ -10,7 +10,7 @@ from fedi.web import context
 from fedi.web.render import render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("public_pages", __name__)
+bp = Blueprint("web_public", __name__)
 
 
 def _timeline(*, local: bool):
@@ -19,6 +19,7 @@ def _timeline(*, local: bool):
     page = web_pages.public(viewer, local=local, max_id=max_id)
     return render_page(
         "public/timeline.html",
+        public=True,
         block="timeline",
         local=local,
         page=page,

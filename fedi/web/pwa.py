@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, send_from_directory
 
 from fedi.http.json import json_response
 
-bp = Blueprint("pwa", __name__)
+bp = Blueprint("web_pwa", __name__)
 
 THEME_COLOR = "#5b4bdb"
 BACKGROUND_COLOR = "#ffffff"

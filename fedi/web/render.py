@@ -1,6 +1,6 @@
-"""Rendering web pages and their HTMX fragments from one template.
+"""Rendering every web page and its HTMX fragments from one template.
 
-A page template defines its fragment blocks (`{% block timeline %}`...). A route calls
+A page template defines its fragment blocks (`{% block timeline %}`...). A view calls
 `render_page("x.html", block="timeline", **ctx)`: the whole page for a normal request, only the
 named block when HTMX asks (the `HX-Request` header), so both come from the same markup. Every
 response varies on `HX-Request` so caches keep the two apart.
@@ -12,6 +12,9 @@ from typing import Any
 
 from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
+
+#: Personal pages (a viewer's timelines, forms carrying a token) are kept out of every cache.
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 def is_htmx() -> bool:
@@ -31,13 +34,23 @@ def add_vary(response: Response, *names: str) -> Response:
 
 
 def render_page(
-    template: str, *, block: str | None = None, http_status: int = 200, **context: Any
+    template: str,
+    *,
+    block: str | None = None,
+    http_status: int = 200,
+    public: bool = False,
+    **context: Any,
 ) -> Response:
     """The page, or only `block` of it for an HTMX request; `Vary: HX-Request` either way.
+
+    A page is private unless `public` (the pages anyone may read: the start page, public
+    timelines, profiles, posts, tags): private ones are sent `Cache-Control: private, no-store`.
     (`http_status`, not `status`: templates use `status` for a post.)"""
     if block is not None and is_htmx():
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
     response = make_response(body, http_status)
+    if not public:
+        response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     return add_vary(response, "HX-Request")

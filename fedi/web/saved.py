@@ -7,7 +7,8 @@ from flask import Blueprint, request
 from fedi.services import saved_statuses
 from fedi.services.pagination import PageParams
 from fedi.services.web_pages import Page
-from fedi.web.signed_in import card_context, login_required, render, viewer
+from fedi.web.render import render_page
+from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_saved", __name__)
 
@@ -18,8 +19,8 @@ def _saved(kind: str, title: str):
     rows = [status for _, status in pairs]
     next_max_id = pairs[-1][0] if len(pairs) >= params.limit else None
     page = Page(statuses=rows, next_max_id=next_max_id)
-    return render(
-        "app/saved.html", "page", page=page, first_page=params.max_id is None, title=title,
+    return render_page(
+        "app/saved.html", block="page", page=page, first_page=params.max_id is None, title=title,
         **card_context(rows, viewer()),
     )  # fmt: skip
 

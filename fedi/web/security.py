@@ -36,7 +36,7 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "interest-cohort=()",
 }
-AUTHORIZE_ENDPOINTS = frozenset({"oauth.authorize", "oauth.decide"})
+AUTHORIZE_ENDPOINTS = frozenset({"api_oauth.authorize", "api_oauth.decide"})
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 _HOST = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 

@@ -9,7 +9,8 @@ from fedi.errors import DomainError
 from fedi.services import exports, oauth, password_reset, profiles
 from fedi.services.profiles import ProfileUpdate
 from fedi.web import session as web_session
-from fedi.web.signed_in import login_required, render, viewer
+from fedi.web.render import render_page
+from fedi.web.signed_in import login_required, viewer
 
 bp = Blueprint("web_settings", __name__, url_prefix="/settings")
 
@@ -34,8 +35,8 @@ def _profile_form(error: str | None = None, code: int = 200):
         (f.get("name", ""), f.get("source", f.get("value", ""))) for f in account.fields or ()
     ]
     fields += [("", "")] * (FIELD_ROWS - len(fields))
-    return render(
-        "settings/profile.html", code=code, account=account, fields=fields[:FIELD_ROWS],
+    return render_page(
+        "settings/profile.html", http_status=code, account=account, fields=fields[:FIELD_ROWS],
         error=error, saved=_saved_flag(),
     )  # fmt: skip
 
@@ -79,7 +80,7 @@ def save_profile():
 @login_required
 def preferences():
     prefs = profiles.user_settings(viewer().user)
-    return render(
+    return render_page(
         "settings/preferences.html", prefs=prefs, privacies=profiles.PRIVACIES,
         languages=LANGUAGES, error=None, saved=_saved_flag(),
     )  # fmt: skip
@@ -97,8 +98,8 @@ def save_preferences():
         profiles.update_profile(account=viewer(), update=update)
     except DomainError as err:
         prefs = profiles.user_settings(viewer().user)
-        return render(
-            "settings/preferences.html", code=err.status_code, prefs=prefs,
+        return render_page(
+            "settings/preferences.html", http_status=err.status_code, prefs=prefs,
             privacies=profiles.PRIVACIES, languages=LANGUAGES, error=_message(err), saved=False,
         )  # fmt: skip
     return redirect("/settings/preferences?saved=1", 303)
@@ -110,7 +111,7 @@ def save_preferences():
 @bp.get("/applications")
 @login_required
 def applications():
-    return render("settings/applications.html", apps=oauth.list_authorized_apps(viewer()))
+    return render_page("settings/applications.html", apps=oauth.list_authorized_apps(viewer()))
 
 
 @bp.post("/applications/<int:app_id>/revoke")
@@ -126,7 +127,7 @@ def revoke(app_id: int):
 @bp.get("/password")
 @login_required
 def password():
-    return render("settings/password.html", error=None, saved=_saved_flag())
+    return render_page("settings/password.html", error=None, saved=_saved_flag())
 
 
 @bp.post("/password")
@@ -139,7 +140,9 @@ def change_password():
             new=request.form.get("password", ""),
         )  # fmt: skip
     except DomainError as err:
-        return render("settings/password.html", code=err.status_code, error=_message(err))
+        return render_page(
+            "settings/password.html", http_status=err.status_code, error=_message(err)
+        )
     web_session.log_in(user)  # this browser stays signed in; every other session ends
     return redirect("/settings/password?saved=1", 303)
 
@@ -150,7 +153,7 @@ def change_password():
 @bp.get("/export")
 @login_required
 def export():
-    return render("settings/export.html", kinds=exports.FILENAMES)
+    return render_page("settings/export.html", kinds=exports.FILENAMES)
 
 
 @bp.get("/export/<any(following, blocks, mutes):kind>.csv")

@@ -1,19 +1,17 @@
-"""Shared plumbing for the signed-in pages: login required, HTMX detection, redirect back,
-rendering a page or one of its blocks, and the viewer's flags for a page of statuses."""
+"""Shared plumbing for the signed-in pages: login required, the viewer, redirect back, and the
+viewer's flags for a page of statuses. Pages render through fedi/web/render.py."""
 
 from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
-from flask import make_response, redirect, render_template, request, url_for
-from jinja2_fragments.flask import render_block
+from flask import redirect, request, url_for
 
 from fedi.models import Account, Status
 from fedi.web import context
 from fedi.web import session as web_session
 from fedi.web.auth import safe_next
-from fedi.web.render import add_vary, is_htmx
 
 
 def viewer() -> Account:
@@ -44,17 +42,6 @@ def redirect_back(default: str = "/home"):
             path = referer.path + (f"?{referer.query}" if referer.query else "")
             target = safe_next(path, "")
     return redirect(target or default, 303)
-
-
-def render(template: str, block: str | None = None, *, code: int = 200, **ctx):
-    """The whole page, or only `block` for an HTMX request; responses vary on HX-Request."""
-    if block and is_htmx():
-        body = render_block(template, block, **ctx)
-    else:
-        body = render_template(template, **ctx)
-    response = make_response(body, code)
-    response.headers.setdefault("Cache-Control", "private, no-store")  # personal pages, tokens
-    return add_vary(response, "HX-Request")
 
 
 def card_context(statuses: list[Status], account: Account | None) -> dict[str, object]:

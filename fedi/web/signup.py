@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from fedi.errors import DomainError
 from fedi.services import instance_extras, registrations
 from fedi.web import session as web_session
-from fedi.web.signed_in import render
+from fedi.web.render import render_page
 
 bp = Blueprint("web_signup", __name__, url_prefix="/auth")
 
@@ -15,8 +15,8 @@ FIELDS = ("username", "email", "reason")
 
 
 def _form(form: dict[str, str], error: str | None = None, code: int = 200):
-    return render(
-        "auth/sign_up.html", code=code, form=form, error=error, mode=registrations.mode(),
+    return render_page(
+        "auth/sign_up.html", http_status=code, form=form, error=error, mode=registrations.mode(),
         rules=instance_extras.rules(),
     )  # fmt: skip
 
@@ -40,10 +40,10 @@ def sign_up():
     user = result.account.user
     if user.can_sign_in:
         web_session.log_in(user)
-    return render("auth/signed_up.html", result=result)
+    return render_page("auth/signed_up.html", result=result)
 
 
 @bp.get("/confirmation")
 def confirmation():
     registrations.confirm(request.args.get("token", ""))
-    return render("auth/confirmed.html")
+    return render_page("auth/confirmed.html")

@@ -16,14 +16,8 @@ from fedi.extensions import db
 from fedi.models import Status
 from fedi.services import interactions, statuses, text_edits
 from fedi.web import context
-from fedi.web.signed_in import (
-    card_context,
-    is_htmx,
-    login_required,
-    redirect_back,
-    render,
-    viewer,
-)
+from fedi.web.render import is_htmx, render_page
+from fedi.web.signed_in import card_context, login_required, redirect_back, viewer
 
 bp = Blueprint("web_status_actions", __name__)
 
@@ -51,7 +45,7 @@ def _card(target: Status, card_id: int | None):
     # On the post's own page the card is the thread's focused one (htmx says where it is).
     here = urlsplit(request.headers.get("HX-Current-URL", "")).path
     focused = here == context.status_path(card.reblog or card)
-    response = render(
+    response = render_page(
         "app/_card.html", status=card, focused=focused, **card_context([card], viewer())
     )
     response.headers.update({
@@ -98,7 +92,7 @@ def act(status_id: int, action: str):
 @login_required
 def confirm_delete(status_id: int):
     status = statuses.get_own(status_id, viewer())
-    return render("app/delete.html", status=status, **card_context([status], viewer()))
+    return render_page("app/delete.html", status=status, **card_context([status], viewer()))
 
 
 @bp.post("/statuses/<int:status_id>/delete")
@@ -118,11 +112,13 @@ def edit(username: str, status_id: int):
     status = statuses.get_own(status_id, me)
     if request.method == "GET":
         form = {"text": status.text, "spoiler_text": status.spoiler_text}
-        return render("app/edit.html", status=status, form=form, error=None)
+        return render_page("app/edit.html", status=status, form=form, error=None)
     form = {key: request.form.get(key, "") for key in ("text", "spoiler_text")}
     try:
         text_edits.edit_text(status=status, by=me, **form)
     except DomainError as err:
         message = err.message.removeprefix("Validation failed: ")
-        return render("app/edit.html", code=422, status=status, form=form, error=message)
+        return render_page(
+            "app/edit.html", http_status=422, status=status, form=form, error=message
+        )
     return redirect(f"/@{me.username}/{status.id}", 303)

@@ -11,7 +11,7 @@ from fedi.web import context, negotiate
 from fedi.web.render import add_vary, render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("status_pages", __name__)
+bp = Blueprint("web_statuses", __name__)
 
 
 @bp.get("/@<acct>/<int:status_id>")
@@ -26,6 +26,7 @@ def show(acct: str, status_id: int):
     everything = [*thread.ancestors, status, *thread.descendants]
     response = render_page(
         "statuses/show.html",
+        public=True,
         block="thread",
         status=status,
         focus=status,

@@ -10,7 +10,7 @@ from fedi.web import context
 from fedi.web.render import render_page
 from fedi.web.session import current_web_account
 
-bp = Blueprint("tag_pages", __name__)
+bp = Blueprint("web_tags", __name__)
 
 
 @bp.get("/tags/<name>")
@@ -20,6 +20,7 @@ def show(name: str):
     tag, page = web_pages.tag(viewer, name, max_id)
     return render_page(
         "tags/show.html",
+        public=True,
         block="timeline",
         tag=tag,
         page=page,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("oauth", __name__)
+bp = Blueprint("api_oauth", __name__)
 
 
 def _init_server(state) -> None:

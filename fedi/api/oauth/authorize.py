@@ -43,7 +43,7 @@ def _error_page(error: OAuth2Error) -> Response:
 def _authorize_url() -> str:
     """This authorization request as a GET URL (to come back to after signing in)."""
     params = [(k, request.values[k]) for k in FORWARDED if request.values.get(k)]
-    return f"{url_for('oauth.authorize')}?{urlencode(params)}"
+    return f"{url_for('api_oauth.authorize')}?{urlencode(params)}"
 
 
 def _needs_sign_in(user: User | None) -> bool:
@@ -67,7 +67,7 @@ def _issue(grant, user: User) -> Response:
             error = query.get("error", ["invalid_request"])[0]
             description = query.get("error_description", [""])[0]
             return page("oauth/error.html", 400, error=error, description=description)
-        return redirect(url_for("oauth.native", code=query["code"][0]), 303)
+        return redirect(url_for("api_oauth.native", code=query["code"][0]), 303)
     response.headers.update(PAGE_HEADERS)
     return response
 

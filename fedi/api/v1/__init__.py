@@ -1,1 +1,1 @@
-"""/api/v1: one module per endpoint group, each exposing a blueprint `bp` (see routes.py)."""
+"""/api/v1: one module per endpoint group, each a blueprint `bp` listed in fedi/__init__.py."""

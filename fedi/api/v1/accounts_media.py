@@ -7,7 +7,7 @@ from flask import Blueprint, send_from_directory
 
 from fedi.services import media_files
 
-bp = Blueprint("media_files", __name__)
+bp = Blueprint("api_v1_accounts_media", __name__)
 
 ONE_YEAR = 365 * 24 * 3600  # stored names are random and never reused
 

@@ -8,8 +8,9 @@ from flask import Blueprint, redirect, request
 from fedi.errors import DomainError
 from fedi.services import lists
 from fedi.services.pagination import PageParams
-from fedi.web.signed_in import login_required, redirect_back, render, viewer
-from fedi.web.timelines_web import timeline_page
+from fedi.web.render import render_page
+from fedi.web.signed_in import login_required, redirect_back, viewer
+from fedi.web.timelines import timeline_page
 
 bp = Blueprint("web_lists", __name__)
 
@@ -17,9 +18,10 @@ POLICIES = (("list", "Members of the list"), ("followed", "Anyone I follow"), ("
 
 
 def _index(error: str | None = None, code: int = 200):
-    return render(
-        "app/lists.html", code=code, lists=lists.owned(viewer()), error=error, policies=POLICIES
-    )
+    return render_page(
+        "app/lists.html", http_status=code, lists=lists.owned(viewer()), error=error,
+        policies=POLICIES,
+    )  # fmt: skip
 
 
 @bp.get("/lists")

@@ -11,7 +11,8 @@ from fedi.errors import Conflict
 from fedi.services import markers, notifications
 from fedi.services.pagination import PageParams
 from fedi.web import session as web_session
-from fedi.web.signed_in import card_context, login_required, render, viewer
+from fedi.web.render import render_page
+from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_notifications", __name__)
 
@@ -58,7 +59,7 @@ def index():
         _mark_read(rows[0].id)
     more = rows[-1].id if len(rows) >= PageParams().limit else None
     statuses = [row.status for row in rows if row.status is not None]
-    return render(
-        "app/notifications.html", "page", rows=rows, more=more, filter=name, filters=FILTERS,
+    return render_page(
+        "app/notifications.html", block="page", rows=rows, more=more, filter=name, filters=FILTERS,
         **card_context(statuses, viewer()),
     )  # fmt: skip

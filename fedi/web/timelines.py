@@ -11,7 +11,8 @@ from fedi.services.pagination import PageParams
 from fedi.services.web_pages import Page
 from fedi.web import compose
 from fedi.web import session as web_session
-from fedi.web.signed_in import card_context, login_required, render, viewer
+from fedi.web.render import render_page
+from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_timelines", __name__)
 
@@ -25,8 +26,8 @@ def timeline_page(
     next_max_id = rows[-1].id if len(rows) >= params.limit else None
     shown = rows if filtered else visibility.permitted(viewer(), rows)
     page = Page(statuses=shown, next_max_id=next_max_id)
-    return render(
-        template, "page", page=page, first_page=params.max_id is None,
+    return render_page(
+        template, block="page", page=page, first_page=params.max_id is None,
         **card_context(page.statuses, viewer()), **ctx,
     )  # fmt: skip
 
@@ -49,7 +50,7 @@ def home():
 @bp.get("/local")
 def local():
     if web_session.current_web_account() is None:  # visitors get the public page
-        return redirect(url_for("public_pages.local"), 302)
+        return redirect(url_for("web_public.local"), 302)
     params = _params()
     rows = timelines.public(viewer(), params, local=True)
     return timeline_page("app/timeline.html", rows, params, title="Local timeline", name="local")
@@ -58,7 +59,7 @@ def local():
 @bp.get("/federated")
 def federated():
     if web_session.current_web_account() is None:
-        return redirect(url_for("public_pages.federated"), 302)
+        return redirect(url_for("web_public.federated"), 302)
     params = _params()
     rows = timelines.public(viewer(), params)
     return timeline_page(

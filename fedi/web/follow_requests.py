@@ -6,7 +6,8 @@ from flask import Blueprint, request
 
 from fedi.services import account_lookup, follows
 from fedi.services.pagination import PageParams
-from fedi.web.signed_in import is_htmx, login_required, redirect_back, render, viewer
+from fedi.web.render import is_htmx, render_page
+from fedi.web.signed_in import login_required, redirect_back, viewer
 
 bp = Blueprint("web_follow_requests", __name__)
 
@@ -15,7 +16,7 @@ bp = Blueprint("web_follow_requests", __name__)
 @login_required
 def index():
     rows = follows.requests_page(viewer(), PageParams.parse(request.args, default=40, maximum=80))
-    return render("app/follow_requests.html", requests=[account for _, account in rows])
+    return render_page("app/follow_requests.html", requests=[account for _, account in rows])
 
 
 @bp.post("/follow_requests/<int:account_id>/<any(authorize, reject):decision>")
