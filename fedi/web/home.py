@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from markupsafe import Markup
 
-from fedi.services import instance, instance_extras, web_pages
+from fedi.services import instance, instance_rules, instance_texts, web_pages
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -26,7 +26,7 @@ def index():
             "statuses": instance.local_status_count(),
             "domains": instance.domain_count(),
         },
-        rules=instance_extras.rules(),
+        rules=instance_rules.rules(),
         page=page,
         ctx=context.page_context(viewer, page.statuses),
         first_page="max_id" not in request.args,
@@ -35,13 +35,13 @@ def index():
 
 @bp.get("/about")
 def about():
-    policy = instance_extras.privacy_policy()
+    policy = instance_texts.privacy_policy()
     # Both texts are HTML the operator wrote in the instance directory (or our defaults).
     return render_page(
         "about.html",
-        description=Markup(instance_extras.extended_description().content),
+        description=Markup(instance_texts.extended_description().content),
         policy=policy,
         policy_html=Markup(policy.content),
-        rules=instance_extras.rules(),
+        rules=instance_rules.rules(),
         contact=instance.contact_account(),
     )
