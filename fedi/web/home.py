@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from markupsafe import Markup
 
-from fedi.services import instance, instance_rules, instance_texts, web_pages
+from fedi.services import instance, instance_rules, instance_texts, status_listings
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -17,7 +17,7 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index():
     viewer = current_web_account()
-    page = web_pages.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
+    page = status_listings.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
     return render_page(
         "home.html",
         block="timeline",
