@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from fedi.config import Settings
 from fedi.extensions import db
@@ -112,3 +115,19 @@ def token_for(account: Account | None, scopes: str = "read write follow push") -
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def count_queries(engine=None) -> Iterator[list[str]]:
+    """The SQL statements run inside the block, in order (on the app's engine unless given one)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    engine = db.engine if engine is None else engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

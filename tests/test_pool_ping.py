@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from fedi import extensions
 from fedi.extensions import db
+from tests.helpers import count_queries
 
 
 @pytest.fixture
@@ -42,16 +43,10 @@ def test_a_connection_killed_while_idle_is_replaced(app, ping_at_once):
 
 def test_busy_connections_are_not_pinged(app):
     """Within PING_AFTER_IDLE a checkout costs no extra statement."""
-    seen: list[str] = []
     with app.app_context():
         engine = db.engine
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 2"))
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+        with count_queries(engine) as seen, engine.connect() as conn:
+            conn.execute(text("SELECT 2"))
     assert seen == ["SELECT 2"]

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app
 
 from fedi import entities
 from fedi.entities.rule import rule
-from fedi.services import instance, instance_extras, media_uploads, push
+from fedi.services import instance, instance_rules, media_uploads, push
 from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 
 bp = Blueprint("api_instance", __name__)
@@ -101,7 +101,7 @@ def _v1() -> dict:
         "invites_enabled": False,
         "configuration": _configuration(),
         "contact_account": _contact_account(),
-        "rules": [rule(r) for r in instance_extras.rules()],
+        "rules": [rule(r) for r in instance_rules.rules()],
     }
 
 
@@ -133,5 +133,5 @@ def _v2() -> dict:
         },
         "api_versions": {"mastodon": 2},
         "contact": {"email": s.INSTANCE_CONTACT_EMAIL, "account": _contact_account()},
-        "rules": [rule(r) for r in instance_extras.rules()],
+        "rules": [rule(r) for r in instance_rules.rules()],
     }

@@ -1,17 +1,11 @@
 """Typed SQLAlchemy models. No HTTP, no tasks: services own the use cases."""
 
+from fedi.models import search  # noqa: F401  (no model: PostgreSQL's search indexes)
 from fedi.models.accounts import Account, Role, User, as_account_id
+from fedi.models.announcements import Announcement, AnnouncementDismissal, AnnouncementReaction
 from fedi.models.base import utcnow
-from fedi.models.extras import (
-    AccountConversation,
-    Announcement,
-    AnnouncementDismissal,
-    AnnouncementReaction,
-    CustomEmoji,
-    InstanceRule,
-    SuggestionDismissal,
-    TagFollow,
-)
+from fedi.models.conversations import AccountConversation, Conversation, ConversationMute
+from fedi.models.custom_emojis import CustomEmoji
 from fedi.models.federation import (
     Delivery,
     DeliveryAttempt,
@@ -23,24 +17,24 @@ from fedi.models.federation import (
 )
 from fedi.models.feeds import FeedEntry, List, ListAccount, Marker, RepliesPolicy
 from fedi.models.idempotency import IdempotencyKey
+from fedi.models.instance_rules import InstanceRule
 from fedi.models.interactions import Bookmark, Favourite, StatusPin
 from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.push import PushSubscription
-from fedi.models.relations import AccountDomainBlock, Block, Follow, FollowRequest, Mute
-from fedi.models.reports import Report, ReportCategory
-from fedi.models.statuses import (
-    Conversation,
-    ConversationMute,
-    Mention,
-    Status,
-    StatusEdit,
-    StatusTag,
-    Tag,
-    Visibility,
+from fedi.models.relations import (
+    AccountDomainBlock,
+    Block,
+    Follow,
+    FollowRequest,
+    Mute,
+    SuggestionDismissal,
 )
+from fedi.models.reports import Report, ReportCategory
+from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
+from fedi.models.tags import StatusTag, Tag, TagFollow
 
 __all__ = [
     "Account",

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, TypeDecorator
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,3 +61,8 @@ def created_at() -> Mapped[datetime]:
 
 def updated_at() -> Mapped[datetime]:
     return mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+
+
+def account_fk(*, index: bool = False) -> Mapped[int]:
+    """An account the row belongs to (or points at), deleted with it."""
+    return mapped_column(BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), index=index)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fedi.extensions import db
 from fedi.models.base import created_at, snowflake_pk, updated_at
 from fedi.models.relations import _AccountPair
-from fedi.models.statuses import Tag
+from fedi.models.tags import Tag
 
 
 class AccountNote(_AccountPair, db.Model):

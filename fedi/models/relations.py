@@ -1,4 +1,5 @@
-"""Relationships between accounts: follows, follow requests, blocks, mutes, domain blocks."""
+"""Relationships between accounts: follows, follow requests, blocks, mutes, domain blocks and
+dismissed suggestions."""
 
 from __future__ import annotations
 
@@ -68,6 +69,12 @@ class Mute(_AccountPair, db.Model):
 
     hide_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class SuggestionDismissal(_AccountPair, db.Model):
+    """An account the user asked not to be suggested again."""
+
+    __tablename__ = "suggestion_dismissals"
 
 
 class AccountDomainBlock(db.Model):

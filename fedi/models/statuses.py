@@ -1,4 +1,4 @@
-"""Statuses (local and remote), their edits, mentions, tags and conversations."""
+"""Statuses (local and remote), their edits and mentions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -30,16 +29,6 @@ class Visibility(enum.StrEnum):
     UNLISTED = "unlisted"
     PRIVATE = "private"
     DIRECT = "direct"
-
-
-class Conversation(db.Model):
-    """A thread: statuses replying to each other share one (remote ones by their `context`)."""
-
-    __tablename__ = "conversations"
-
-    id: Mapped[int] = snowflake_pk()
-    uri: Mapped[str | None] = mapped_column(String(2048), unique=True)
-    created_at: Mapped[datetime] = created_at()
 
 
 class Status(db.Model):
@@ -159,42 +148,3 @@ class Mention(db.Model):
     silent: Mapped[bool] = mapped_column(Boolean, default=False)
 
     account: Mapped[Account] = relationship()
-
-
-class Tag(db.Model):
-    __tablename__ = "tags"
-
-    id: Mapped[int] = snowflake_pk()
-    name: Mapped[str] = mapped_column(String(255), unique=True)  # normalised (NFKC, casefold)
-    display_name: Mapped[str] = mapped_column(String(255))
-    usable: Mapped[bool] = mapped_column(Boolean, default=True)
-    listable: Mapped[bool] = mapped_column(Boolean, default=True)
-    trendable: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_at: Mapped[datetime] = created_at()
-
-
-class StatusTag(db.Model):
-    __tablename__ = "status_tags"
-    __table_args__ = (PrimaryKeyConstraint("status_id", "tag_id"),)
-
-    status_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("statuses.id", ondelete="CASCADE")
-    )
-    tag_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("tags.id", ondelete="CASCADE"))
-
-
-Index("ix_status_tags_tag_id_status_id", StatusTag.tag_id, StatusTag.status_id.desc())
-
-
-class ConversationMute(db.Model):
-    __tablename__ = "conversation_mutes"
-    __table_args__ = (UniqueConstraint("account_id", "conversation_id"),)
-
-    id: Mapped[int] = snowflake_pk()
-    account_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("accounts.id", ondelete="CASCADE")
-    )
-    conversation_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )

@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select, text
 from fedi import urls
 from fedi.extensions import db
 from fedi.models import Account, Block, Follow, Mention, Status, Tag, Visibility
-from fedi.models.extras import SEARCH_DOCUMENT
+from fedi.models.search import SEARCH_DOCUMENT
 from fedi.services import accounts, relations, timelines, visibility
 from fedi.services.pagination import PageParams
 from fedi.text.parse import normalize_tag

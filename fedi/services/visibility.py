@@ -32,53 +32,52 @@ def is_mentioned(status_id: int, account_id: int) -> bool:
     )
 
 
-def can_see(viewer: Account | None, status: Status) -> bool:
-    """public/unlisted: anyone the author doesn't block; private: author, followers and mentioned;
-    direct: author and mentioned. A boost is visible when it and its original are."""
+def _allows(viewer: Account | None, status: Status, facts: _Asked | _Loaded) -> bool:
+    """The rule. public/unlisted: anyone the author doesn't block; private: author, followers
+    and mentioned; direct: author and mentioned. A boost is visible when it and its original
+    are. `facts` answers the three questions about the viewer's relationships, asked in this
+    order and only when the answer matters."""
     if status.deleted_at is not None or status.account.suspended_at is not None:
         return False
-    if status.reblog is not None and not can_see(viewer, status.reblog):
+    if status.reblog is not None and not _allows(viewer, status.reblog, facts):
         return False
     author_id = status.account_id
     if viewer is not None and viewer.id == author_id:
         return True
-    if viewer is not None and relations.is_blocking(author_id, viewer.id):
+    if viewer is not None and facts.blocks_viewer(author_id):
         return False
     match status.visibility:
         case Visibility.PUBLIC | Visibility.UNLISTED:
             return True
         case Visibility.PRIVATE:
             return viewer is not None and (
-                relations.is_following(viewer.id, author_id) or is_mentioned(status.id, viewer.id)
+                facts.viewer_follows(author_id) or facts.mentions_viewer(status.id)
             )
         case _:
-            return viewer is not None and is_mentioned(status.id, viewer.id)
+            return viewer is not None and facts.mentions_viewer(status.id)
 
 
-def can_reblog(viewer: Account, status: Status) -> bool:
-    """Anyone who sees a public or unlisted post may boost it; a private one only its author."""
-    if status.visibility == Visibility.DIRECT:
-        return False
-    if status.visibility == Visibility.PRIVATE and status.account_id != viewer.id:
-        return False
-    return can_see(viewer, status) and not relations.is_blocking(viewer.id, status.account_id)
+class _Asked:
+    """The viewer's relationships for one status: one query per question the rule asks."""
+
+    def __init__(self, viewer: Account | None) -> None:
+        self.viewer_id = viewer.id if viewer is not None else None
+
+    def blocks_viewer(self, author_id: int) -> bool:
+        return relations.is_blocking(author_id, self.viewer_id)
+
+    def viewer_follows(self, author_id: int) -> bool:
+        return relations.is_following(self.viewer_id, author_id)
+
+    def mentions_viewer(self, status_id: int) -> bool:
+        return is_mentioned(status_id, self.viewer_id)
 
 
-def visible_ids(viewer: Account | None, statuses: Sequence[Status]) -> set[int]:
-    """Ids of the statuses `can_see` would allow, decided for a whole page in at most three
-    queries (authors blocking the viewer, authors the viewer follows, the viewer's mentions).
-    Authors (and boosted originals) must be loaded."""
-    rows = [*statuses, *(s.reblog for s in statuses if s.reblog is not None)]
-    facts = _Facts(viewer, rows)
-    own = {s.id for s in rows if facts.allows(s)}
-    return {s.id for s in statuses if s.id in own and (s.reblog is None or s.reblog.id in own)}
-
-
-class _Facts:
-    """What the viewer's relationships say about a set of statuses, loaded in bulk."""
+class _Loaded:
+    """The viewer's relationships for a set of statuses, loaded in bulk (at most three
+    queries: authors blocking the viewer, authors the viewer follows, the viewer's mentions)."""
 
     def __init__(self, viewer: Account | None, rows: Sequence[Status]) -> None:
-        self.viewer = viewer
         self.blocked_by: set[int] = set()
         self.following: set[int] = set()
         self.mentioned: set[int] = set()
@@ -99,23 +98,37 @@ class _Facts:
                 Mention.status_id.in_([s.id for s in limited]),
             )  # fmt: skip
 
-    def allows(self, status: Status) -> bool:
-        if status.deleted_at is not None or status.account.suspended_at is not None:
-            return False
-        viewer = self.viewer
-        if viewer is not None and viewer.id == status.account_id:
-            return True
-        if status.account_id in self.blocked_by:
-            return False
-        match status.visibility:
-            case Visibility.PUBLIC | Visibility.UNLISTED:
-                return True
-            case Visibility.PRIVATE:
-                return viewer is not None and (
-                    status.account_id in self.following or status.id in self.mentioned
-                )
-            case _:
-                return viewer is not None and status.id in self.mentioned
+    def blocks_viewer(self, author_id: int) -> bool:
+        return author_id in self.blocked_by
+
+    def viewer_follows(self, author_id: int) -> bool:
+        return author_id in self.following
+
+    def mentions_viewer(self, status_id: int) -> bool:
+        return status_id in self.mentioned
+
+
+def can_see(viewer: Account | None, status: Status) -> bool:
+    """Whether the viewer may see the status (see `_allows`), asking the database only what the
+    rule needs for it."""
+    return _allows(viewer, status, _Asked(viewer))
+
+
+def can_reblog(viewer: Account, status: Status) -> bool:
+    """Anyone who sees a public or unlisted post may boost it; a private one only its author."""
+    if status.visibility == Visibility.DIRECT:
+        return False
+    if status.visibility == Visibility.PRIVATE and status.account_id != viewer.id:
+        return False
+    return can_see(viewer, status) and not relations.is_blocking(viewer.id, status.account_id)
+
+
+def visible_ids(viewer: Account | None, statuses: Sequence[Status]) -> set[int]:
+    """Ids of the statuses `can_see` would allow, decided for a whole page by the same rule with
+    the facts loaded in bulk (at most three queries). Authors (and boosted originals) must be
+    loaded."""
+    facts = _Loaded(viewer, [*statuses, *(s.reblog for s in statuses if s.reblog is not None)])
+    return {s.id for s in statuses if _allows(viewer, s, facts)}
 
 
 def permitted(viewer: Account | None, statuses: Sequence[Status]) -> list[Status]:

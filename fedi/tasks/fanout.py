@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fedi.queue import task
-from fedi.services import fanout, follow_events
+from fedi.services import fanout, follow_effects, interaction_effects
 
 
 @task(retries=3, retry_delay=10)
@@ -18,19 +18,19 @@ def status_removed(status_id: int) -> None:
 
 @task(retries=3, retry_delay=10)
 def favourited(favourite_id: int) -> None:
-    follow_events.favourited(favourite_id)
+    interaction_effects.favourited(favourite_id)
 
 
 @task(retries=3, retry_delay=10)
 def followed(follow_id: int) -> None:
-    follow_events.followed(follow_id)
+    follow_effects.followed(follow_id)
 
 
 @task(retries=3, retry_delay=10)
 def follow_requested(request_id: int) -> None:
-    follow_events.follow_requested(request_id)
+    follow_effects.follow_requested(request_id)
 
 
 @task(retries=3, retry_delay=10)
 def follow_accepted(follow_id: int) -> None:
-    follow_events.follow_accepted(follow_id)
+    follow_effects.follow_accepted(follow_id)

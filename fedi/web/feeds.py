@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app
 
 from fedi import urls
 from fedi.models import MediaAttachment, Status
-from fedi.services import accounts, web_pages
+from fedi.services import accounts, status_listings
 from fedi.web import context
 
 bp = Blueprint("web_feeds", __name__)
@@ -73,20 +73,20 @@ def _feed(*, title: str, link: str, description: str, image: str | None,
 @bp.get("/@<username>.rss")
 def profile(username: str):
     account = accounts.get_local(username)
-    web_pages.profile_account(account.username)  # unlisted or suspended: 404
+    status_listings.profile_account(account.username)  # unlisted or suspended: 404
     name = context.display_name(account)
     return _feed(
         title=f"{name} (@{account.username}@{urls.local_domain()})",
         link=urls.profile_url(account.username),
         description=f"Public posts from @{account.username}@{urls.local_domain()}",
         image=context.avatar_url(account),
-        statuses=web_pages.profile_feed(account),
+        statuses=status_listings.profile_feed(account),
     )
 
 
 @bp.get("/tags/<name>.rss")
 def tag(name: str):
-    found, statuses = web_pages.tag_feed(name)
+    found, statuses = status_listings.tag_feed(name)
     title = current_app.config["FEDI"].INSTANCE_TITLE
     return _feed(
         title=f"#{found.display_name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from markupsafe import Markup
 
-from fedi.services import instance, instance_extras, web_pages
+from fedi.services import instance, instance_rules, instance_texts, status_listings
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -17,7 +17,7 @@ bp = Blueprint("web_home", __name__)
 @bp.get("/")
 def index():
     viewer = current_web_account()
-    page = web_pages.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
+    page = status_listings.public(viewer, local=True, max_id=PageParams.parse(request.args).max_id)
     return render_page(
         "home.html",
         public=True,
@@ -27,7 +27,7 @@ def index():
             "statuses": instance.local_status_count(),
             "domains": instance.domain_count(),
         },
-        rules=instance_extras.rules(),
+        rules=instance_rules.rules(),
         page=page,
         ctx=context.page_context(viewer, page.statuses),
         first_page="max_id" not in request.args,
@@ -36,14 +36,14 @@ def index():
 
 @bp.get("/about")
 def about():
-    policy = instance_extras.privacy_policy()
+    policy = instance_texts.privacy_policy()
     # Both texts are HTML the operator wrote in the instance directory (or our defaults).
     return render_page(
         "about.html",
         public=True,
-        description=Markup(instance_extras.extended_description().content),
+        description=Markup(instance_texts.extended_description().content),
         policy=policy,
         policy_html=Markup(policy.content),
-        rules=instance_extras.rules(),
+        rules=instance_rules.rules(),
         contact=instance.contact_account(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.services import web_pages
+from fedi.services import status_listings
 from fedi.services.pagination import PageParams
 from fedi.text.sanitize import html_to_text
 from fedi.web import context, negotiate
@@ -18,12 +18,12 @@ TAB_PATHS = {"posts": "", "with_replies": "/with_replies", "media": "/media"}
 
 
 def _profile(acct: str, tab: str):
-    account = web_pages.profile_account(acct)
+    account = status_listings.profile_account(acct)
     if negotiate.wants_activitypub():
         return negotiate.to_object(account.uri)
     viewer = current_web_account()
     max_id = PageParams.parse(request.args).max_id
-    page = web_pages.profile(viewer, account, tab, max_id)
+    page = status_listings.profile(viewer, account, tab, max_id)
     response = render_page(
         "profiles/show.html",
         public=True,

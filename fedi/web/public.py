@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.services import web_pages
+from fedi.services import status_listings
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -16,7 +16,7 @@ bp = Blueprint("web_public", __name__)
 def _timeline(*, local: bool):
     viewer = current_web_account()
     max_id = PageParams.parse(request.args).max_id
-    page = web_pages.public(viewer, local=local, max_id=max_id)
+    page = status_listings.public(viewer, local=local, max_id=max_id)
     return render_page(
         "public/timeline.html",
         public=True,

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from fedi.services import saved_statuses
 from fedi.services.pagination import PageParams
-from fedi.services.web_pages import Page
+from fedi.services.status_listings import Page
 from fedi.web.render import render_page
 from fedi.web.signed_in import card_context, login_required, viewer
 

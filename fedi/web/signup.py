@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from fedi.errors import DomainError
-from fedi.services import instance_extras, registrations
+from fedi.services import instance_rules, registrations
 from fedi.web import session as web_session
 from fedi.web.render import render_page
 
@@ -17,7 +17,7 @@ FIELDS = ("username", "email", "reason")
 def _form(form: dict[str, str], error: str | None = None, code: int = 200):
     return render_page(
         "auth/sign_up.html", http_status=code, form=form, error=error, mode=registrations.mode(),
-        rules=instance_extras.rules(),
+        rules=instance_rules.rules(),
     )  # fmt: skip
 
 

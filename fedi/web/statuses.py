@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect
 
-from fedi.services import threads, web_pages
+from fedi.services import status_listings, threads
 from fedi.text.sanitize import html_to_text
 from fedi.web import context, negotiate
 from fedi.web.render import add_vary, render_page
@@ -17,7 +17,7 @@ bp = Blueprint("web_statuses", __name__)
 @bp.get("/@<acct>/<int:status_id>")
 def show(acct: str, status_id: int):
     viewer = current_web_account()
-    status = web_pages.status_page(viewer, acct, status_id)
+    status = status_listings.status_at(viewer, acct, status_id)
     if negotiate.wants_activitypub():
         return negotiate.to_object(status.uri)
     if status.reblog is not None:  # a boost's page is its original's

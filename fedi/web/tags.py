@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.services import web_pages
+from fedi.services import status_listings
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -17,7 +17,7 @@ bp = Blueprint("web_tags", __name__)
 def show(name: str):
     viewer = current_web_account()
     max_id = PageParams.parse(request.args).max_id
-    tag, page = web_pages.tag(viewer, name, max_id)
+    tag, page = status_listings.tag(viewer, name, max_id)
     return render_page(
         "tags/show.html",
         public=True,

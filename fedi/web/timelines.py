@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, request, url_for
 from fedi.models import Status
 from fedi.services import timelines, visibility
 from fedi.services.pagination import PageParams
-from fedi.services.web_pages import Page
+from fedi.services.status_listings import Page
 from fedi.web import compose
 from fedi.web import session as web_session
 from fedi.web.render import render_page

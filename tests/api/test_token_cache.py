@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from fedi.api import token_cache
 from fedi.extensions import db
 from fedi.models import OAuthToken, Role, utcnow
 from fedi.services import oauth, sign_up_reviews
-from tests.helpers import bearer, make_local, token_for
+from tests.helpers import bearer, count_queries, make_local, token_for
 
 HOME = "/api/v1/timelines/home"
 
 
 def _token_queries(client, token: str) -> tuple[int, int]:
     """(status code, statements reading oauth_tokens) of one home request."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with count_queries() as seen:
         status = client.get(HOME, headers=bearer(token)).status_code
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return status, sum("FROM oauth_tokens" in s for s in seen)
 
 

@@ -18,6 +18,7 @@ from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     rita,
     stale_date,
 )
+from tests.helpers import count_queries
 
 
 def _count(model) -> int:
@@ -192,18 +193,8 @@ def test_pending_items_are_requeued(client, alice, rita):
 
 
 def test_a_known_signer_is_looked_up_once_then_served_from_the_cache(client, alice, rita):
-    from sqlalchemy import event
-
     assert rita.post(client, "/inbox", rita.activity("Like", "x")).status_code == 202
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with count_queries() as seen:
         assert rita.post(client, "/inbox", rita.activity("Like", "y")).status_code == 202
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert not [s for s in seen if "WHERE accounts.public_key_id" in s]  # no key query
     assert _count(InboxItem) == 2

@@ -27,7 +27,7 @@ from fedi.models import (
     Visibility,
 )
 from fedi.services import blocks, follows, statuses
-from tests.helpers import make_local, token_for
+from tests.helpers import count_queries, make_local, token_for
 
 
 def post(author: Account, text: str, **kwargs) -> Status:
@@ -393,7 +393,6 @@ def test_idle_streams_hold_no_database_connection(websocket, alice, bob):
 
 def test_a_viewer_with_several_streams_gets_each_post_rendered_for_them_once(alice, bob, carol):
     """(Delivery to each of a viewer's sockets: test_idle_streams_hold_no_database_connection.)"""
-    from sqlalchemy import event as sa_event
 
     from fedi.services import interactions
     from fedi.streaming import render
@@ -411,17 +410,10 @@ def test_a_viewer_with_several_streams_gets_each_post_rendered_for_them_once(ali
     streams = [user_stream(alice) for _ in range(3)]
     event = {"event": "update", "status_id": str(status.id)}
     shared: dict = {}
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
 
     first = render.frames(alice.id, channels.user(alice.id), event, streams[:1], shared)
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with count_queries() as statements:
         again = render.frames(alice.id, channels.user(alice.id), event, streams[1:], shared)
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
     other = render.frames(carol.id, channels.user(carol.id), event, [user_stream(carol)], shared)
 
     assert statements == []  # alice's other streams reuse her rendering

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fedi.extensions import db
 from fedi.services import follows, interactions, statuses
-from tests.helpers import make_local
+from tests.helpers import count_queries, make_local
 from tests.oauth_flow import sign_in
 from tests.web.a11y import assert_accessible
 from tests.web.pages import attach_image, page, remote_status
@@ -152,20 +152,9 @@ def test_known_remote_profile(client, remote_dave):
 
 
 def _queries_for(client, path: str) -> int:
-    from sqlalchemy import event
-
-    count = 0
-
-    def bump(*_args) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", bump)
-    try:
+    with count_queries() as seen:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", bump)
-    return count
+    return len(seen)
 
 
 def test_query_count_does_not_grow_with_the_page(client, alice, bob, remote_dave):

@@ -3,27 +3,10 @@ featured tags and endorsements, through HTTP with real tokens."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from fedi.extensions import db
 from fedi.models import MediaAttachment, MediaType, ProcessingState, utcnow
 from fedi.services import blocks, follows, interactions, statuses
-from tests.helpers import bearer, make_local, make_remote, token_for
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __enter__(self):
-        event.listen(db.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        event.remove(db.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args) -> None:
-        self.count += 1
+from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 
 def ids(response) -> list[str]:
@@ -174,9 +157,9 @@ def test_followers_page_has_a_fixed_number_of_queries(client, alice):
     url = f"/api/v1/accounts/{alice.id}/followers"
 
     def followers() -> tuple[int, int]:
-        with QueryCounter() as counter:
+        with count_queries() as seen:
             body = client.get(url, headers=headers).get_json()
-        return len(body), counter.count
+        return len(body), len(seen)
 
     follows.follow(account=make_local("first"), target=alice)
     followers()  # the token's first use is recorded once

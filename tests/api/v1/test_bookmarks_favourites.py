@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fedi.extensions import db
 from fedi.models import Bookmark, Favourite
 from fedi.services import follows, interactions, statuses
-from tests.helpers import bearer, make_local, token_for
+from tests.helpers import bearer, count_queries, make_local, token_for
 
 CASES = [
     ("/api/v1/favourites", "read:favourites", interactions.favourite, Favourite),
     ("/api/v1/bookmarks", "read:bookmarks", interactions.bookmark, Bookmark),
 ]
-
-
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 @pytest.mark.parametrize(("path", "scope", "act", "model"), CASES)

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import AccountConversation
 from fedi.services import blocks, statuses
-from tests.helpers import bearer, make_local, make_remote, token_for
-
-
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 
 def dm(author, text, **kwargs):

@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from fedi.extensions import db
 from fedi.services import blocks, follows, interactions, statuses
-from tests.helpers import bearer, make_local, make_remote, token_for
-
-
-@contextmanager
-def count_queries():
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
+from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 
 def new_list(client, token, title="Friends", **extra):

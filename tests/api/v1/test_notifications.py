@@ -7,12 +7,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fedi.extensions import db
 from fedi.models import Marker, Notification, NotificationType
 from fedi.services import blocks, follows, interactions, notifications, statuses
-from tests.helpers import bearer, make_local, make_remote, token_for
+from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 URL = "/api/v1/notifications"
 
@@ -229,16 +229,8 @@ def test_a_page_of_40_renders_with_a_bounded_number_of_queries(client, alice):
         db.session.commit()
 
     def queries_for(limit):
-        seen = []
-
-        def count(_conn, _cursor, statement, *_args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as seen:
             r = client.get(f"{URL}?limit={limit}", headers=headers)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert len(r.get_json()) == limit
         return len(seen)
 

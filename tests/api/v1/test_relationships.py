@@ -3,12 +3,10 @@ GET /api/v1/accounts/relationships computed with a fixed number of queries."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from fedi.extensions import db
 from fedi.models import utcnow
 from fedi.services import blocks, endorsements, follows, relationships
-from tests.helpers import bearer, make_local, make_remote, token_for
+from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 NOTHING = {
     "following": False, "showing_reblogs": False, "notifying": False, "languages": None,
@@ -154,18 +152,9 @@ def _everything_towards(viewer, others):
 
 def _queries_for(client, headers, ids) -> tuple[list, int]:
     url = "/api/v1/accounts/relationships?" + "&".join(f"id[]={i}" for i in ids)
-    count = 0
-
-    def counter(*_):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with count_queries() as seen:
         body = client.get(url, headers=headers).get_json()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    return body, count
+    return body, len(seen)
 
 
 def test_relationships_take_a_fixed_number_of_queries(client, alice):

@@ -3,11 +3,9 @@ of queries however long the thread."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from fedi.extensions import db
 from fedi.services import blocks, follows, statuses
-from tests.helpers import bearer, token_for
+from tests.helpers import bearer, count_queries, token_for
 
 
 def ids(items) -> list[str]:
@@ -119,17 +117,9 @@ def _thread(alice, bob, carol, replies: int):
 
 
 def _queries(client, url, headers) -> int:
-    seen: list[str] = []
-
-    def listener(conn, cursor, statement, *args):
-        seen.append(statement)
-
     db.session.expunge_all()  # nothing preloaded: the request loads all it shows
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as seen:
         response = client.get(url, headers=headers)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     return len(seen), response.get_json()
 

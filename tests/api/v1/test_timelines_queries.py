@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from fedi.extensions import db
 from fedi.services import accounts, follows, interactions, statuses
 from fedi.ttl_cache import TTLCache
-from tests.helpers import bearer, make_local, token_for
-
-
-@contextmanager
-def counting():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.helpers import bearer, count_queries, make_local, token_for
 
 
 def _post(alice, bob, carol, n: int) -> None:
@@ -42,7 +24,7 @@ def _post(alice, bob, carol, n: int) -> None:
 def _queries(client, path: str, token: str) -> int:
     client.get(path, headers=bearer(token))  # the token's first use also records it
     TTLCache.clear_all()  # count the token's and the account's queries, whatever is cached
-    with counting() as seen:
+    with count_queries() as seen:
         r = client.get(path, headers=bearer(token))
     assert r.status_code == 200
     return len(seen)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fedi.extensions import db
 from fedi.models import Marker, Notification, NotificationType, utcnow
 from fedi.services import follows, interactions, notifications, statuses
-from tests.helpers import bearer, make_local, token_for
+from tests.helpers import bearer, count_queries, make_local, token_for
 
 URL = "/api/v2/notifications"
 GROUP_FIELDS = [
@@ -231,16 +231,8 @@ def test_a_page_of_40_groups_renders_with_a_bounded_number_of_queries(client, al
     client.get(f"{URL}?limit=1", headers=headers)  # the token's first use writes once
 
     def queries_for(limit):
-        seen = []
-
-        def count(*_args):
-            seen.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as seen:
             r = client.get(f"{URL}?limit={limit}", headers=headers)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert len(r.get_json()["notification_groups"]) == limit
         return len(seen)
 

@@ -1,9 +1,9 @@
-"""What happens after a follow changes: notifications and feed merges (run in tasks)."""
+"""What happens after a follow changes, run in tasks: notifications and home feed merges."""
 
 from __future__ import annotations
 
 from fedi.extensions import db
-from fedi.models import Account, Favourite, Follow, FollowRequest, NotificationType
+from fedi.models import Account, Follow, FollowRequest, NotificationType
 from fedi.services import fanout, notifications
 
 
@@ -26,18 +26,6 @@ def follow_accepted(follow_id: int) -> None:
     follow = db.session.get(Follow, follow_id)
     if follow is not None:
         fanout.merge_into_home(follow.account_id, follow.target_account_id)
-
-
-def favourited(favourite_id: int) -> None:
-    fav = db.session.get(Favourite, favourite_id)
-    if fav is None:
-        return
-    created = notifications.notify_many(
-        recipients=[fav.status.account_id], sender=fav.account,
-        type_=NotificationType.FAVOURITE, status_id=fav.status_id,
-    )  # fmt: skip
-    db.session.commit()
-    notifications.publish(created)
 
 
 def _notify(recipient_id: int, sender_id: int, type_: NotificationType) -> None:

@@ -1,4 +1,6 @@
-"""Reads behind the public web pages: a profile's tabs, public and hashtag timelines, feeds.
+"""Listings of statuses as a viewer may see them, addressed as public URLs address them: a
+profile's tabs (by acct), the public and hashtag timelines, their RSS feeds, one status by its
+author's acct.
 
 Each page is read by `services.timelines`, then filtered for the viewer by
 `services.visibility.permitted` (a fixed number of queries); the cursor for the next page is
@@ -83,7 +85,7 @@ def tag_feed(name: str) -> tuple[Tag, list[Status]]:
     return found, page.statuses[:FEED_SIZE]
 
 
-def status_page(viewer: Account | None, acct: str, status_id: int) -> Status:
+def status_at(viewer: Account | None, acct: str, status_id: int) -> Status:
     """The status at `/@acct/<id>` if the viewer may see it and it belongs to that account."""
     status = statuses.get_visible(status_id, viewer)
     if profile_account(acct).id != status.account_id:
