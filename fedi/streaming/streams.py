@@ -20,11 +20,11 @@ from typing import Any
 from flask import request
 from sqlalchemy import select
 
-from fedi.api.auth import find_token
 from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.models import List
 from fedi.services import scopes as scopes_mod
+from fedi.services.tokens import find_live_token
 from fedi.streaming import render
 from fedi.streaming.hub import Peer, Session
 from fedi.text.parse import normalize_tag
@@ -118,7 +118,7 @@ def token_value() -> str | None:
 def authenticate(value: str | None) -> Viewer:
     if not value:
         raise AuthenticationError("Missing access token")
-    token = find_token(value)
+    token = find_live_token(value)
     account = token.account if token is not None else None
     user = account.user if account is not None else None
     if (
