@@ -28,13 +28,13 @@ from markupsafe import Markup, escape
 from fedi.events import channels
 from fedi.events.bus import Event
 from fedi.extensions import db
+from fedi.http.session import current_user
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
 from fedi.streaming import websocket
 from fedi.streaming.hub import Peer, Session
 from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
-from fedi.web.session import current_user
 
 log = logging.getLogger(__name__)
 bp = Blueprint("web_live", __name__)
