@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(FACES, 6),
     "fedi.entities": 5,  # Mastodon's JSON entities: renderings shared by the API and streaming
     "fedi.http": 5,  # request and response helpers shared by the faces
+    "fedi.hub": 5,  # open streams off the request threads: the streaming API and live web timelines
     "fedi.tasks": 4,  # queue entry points
     "fedi.federation": 3,  # protocol: signatures, fetching, delivery, inbound activities
     "fedi.services": 2,  # use cases and their transactions

@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from fedi.events import bus, channels
 from fedi.extensions import db
+from fedi.hub.peer import Peer
+from fedi.hub.session import Session
 from fedi.models import List
 from fedi.services import scopes as scopes_mod
 from fedi.services.tokens import find_live_token
 from fedi.streaming import render
-from fedi.streaming.hub import Peer, Session
 from fedi.text.parse import normalize_tag
 
 PUBLIC_STREAMS = frozenset(
@@ -253,7 +254,7 @@ def open_connections() -> int:
 class Connection:
     """A viewer's subscriptions over a set of bus channels; `handle()` turns an event from one of
     them into frames. `channels` adds and removes the channels the stream listens on (its
-    `PeerChannels` in fedi.streaming.hub).
+    `PeerChannels` in fedi/hub/peer.py).
 
     The database session is released after every use, so idle connections hold no pool slot.
     """

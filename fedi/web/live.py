@@ -29,11 +29,12 @@ from fedi.events import channels
 from fedi.events.bus import Event
 from fedi.extensions import db
 from fedi.http.session import current_user
+from fedi.hub.handoff import serve_websocket
+from fedi.hub.peer import Peer
+from fedi.hub.session import Session
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
-from fedi.streaming import websocket
-from fedi.streaming.hub import Peer, Session
 from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def live():
         return Response(str(err), status=400, mimetype="text/plain")
     finally:
         db.session.remove()
-    return websocket.serve(
+    return serve_websocket(
         lambda peer: LiveSession(peer, user_id, spec, viewer),
         max_message_bytes=MAX_MESSAGE_BYTES,
         context=_request_context(request.environ),
