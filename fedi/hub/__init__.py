@@ -15,6 +15,10 @@ The hub (dispatch.py) has
   viewer: database queries) in an app context, one job at a time per stream and in order
   (session.py).
 
+The API's streams and the live timelines are both Mastodon's streams (streams.py: names, scopes,
+bus channels, one connection's subscriptions), and what of each bus event reaches the viewer is
+decided here for both (viewing.py); the faces only render it (JSON payloads, HTML cards).
+
 A session (the API's streams, the web UI's live timeline) implements `session.Session`; it sends
 text with `peer.send()` and ends the stream with `peer.close()`, from any thread. The request hands
 its connection over by answering with a `handoff.Handoff` (`handoff.serve_websocket` for a

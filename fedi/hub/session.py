@@ -36,7 +36,7 @@ class Session:
     def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
         """A bus event on one of the peer's channels. `shared`: one dict for every stream of the
         process getting this same event, to keep work done once for all of them
-        (fedi.streaming.render)."""
+        (fedi/hub/viewing.py)."""
 
     def tick(self) -> None:
         """Every `tick_seconds`."""

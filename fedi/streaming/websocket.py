@@ -23,9 +23,10 @@ from flask import Blueprint, Response, request
 from fedi.extensions import db
 from fedi.hub.handoff import serve_websocket
 from fedi.hub.peer import Peer
-from fedi.streaming import streams
+from fedi.hub.streams import StreamError, Viewer
+from fedi.streaming import auth
 from fedi.streaming.render import Frame
-from fedi.streaming.streams import FrameSession, StreamError, Viewer
+from fedi.streaming.session import FrameSession
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -37,7 +38,7 @@ bp = Blueprint("streaming_websocket", __name__)
 @bp.route("/api/v1/streaming/<path:_path>", websocket=True)  # Mastodon ignores the path
 def websocket(_path: str = ""):
     try:
-        viewer = streams.authenticate(streams.token_value())
+        viewer = auth.authenticate(auth.token_value())
     except StreamError as err:
         return _refuse(err)
     finally:
@@ -45,7 +46,7 @@ def websocket(_path: str = ""):
     initial = request.args.to_dict() if request.args.get("stream") else None
     return serve_websocket(
         lambda peer: StreamingSession(peer, viewer, initial),
-        streams.offered_protocol(),
+        auth.offered_protocol(),
         max_message_bytes=MAX_MESSAGE_BYTES,
     )
 
