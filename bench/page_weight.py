@@ -163,8 +163,8 @@ def w1_render_times(url: str, runs: int) -> tuple[list[float], list[float], int,
     from fedi import create_app
     from fedi.config import Settings
     from fedi.extensions import db
+    from fedi.http import session as http_session
     from fedi.models import Account
-    from fedi.web import session as web_session
 
     settings = Settings(
         LOCAL_DOMAIN="w1.example", LOCAL_HTTPS=True, DATABASE_URL=url, SECRET_KEY="page-weight",
@@ -175,11 +175,11 @@ def w1_render_times(url: str, runs: int) -> tuple[list[float], list[float], int,
         viewer = db.session.scalar(
             select(Account).where(Account.username == "viewer", Account.domain.is_(None))
         )
-        user_id, fingerprint = viewer.user.id, web_session._fingerprint(viewer.user)
+        user_id, fingerprint = viewer.user.id, http_session.fingerprint(viewer.user)
     client = app.test_client()
     with client.session_transaction() as cookie:  # signed in, without writing to W1
-        cookie[web_session.USER_KEY] = user_id
-        cookie[web_session.FINGERPRINT_KEY] = fingerprint
+        cookie[http_session.USER_KEY] = user_id
+        cookie[http_session.FINGERPRINT_KEY] = fingerprint
     times, cpu, statements, body = Timer(app).run(client, "/home", runs)
     return times, cpu, statements, body.count(b"<article ")
 

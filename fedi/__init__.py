@@ -75,7 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from fedi import cli, db_reads, errors, models, queue  # noqa: F401  (models register their tables)
     from fedi.events import bus
     from fedi.extensions import db, migrate
-    from fedi.streaming import hub
+    from fedi.hub import dispatch as hub
 
     db.init_app(app)
     db_reads.init_app(app)

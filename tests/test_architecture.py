@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(FACES, 6),
     "fedi.entities": 5,  # Mastodon's JSON entities: renderings shared by the API and streaming
     "fedi.http": 5,  # request and response helpers shared by the faces
+    "fedi.hub": 5,  # open streams off the request threads: the streaming API and live web timelines
     "fedi.tasks": 4,  # queue entry points
     "fedi.federation": 3,  # protocol: signatures, fetching, delivery, inbound activities
     "fedi.services": 2,  # use cases and their transactions
@@ -100,7 +101,8 @@ def test_imports_go_down_the_layers():
 def test_no_cycle_between_packages_or_modules_of_the_base():
     graph: dict[str, set[str]] = defaultdict(set)
     for source, target in _edges():
-        graph[source].add(target)
+        if source not in ROOT:  # the composition root imports everything; nothing imports it
+            graph[source].add(target)
     seen: set[str] = set()
     stack: list[str] = []
 

@@ -1,1 +1,2 @@
-"""HTTP helpers every face shares: JSON responses and content negotiation."""
+"""HTTP helpers every face shares: JSON responses, content negotiation and who is signed in
+through the browser session."""

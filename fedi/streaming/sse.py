@@ -4,7 +4,7 @@ Framing as Mastodon's streaming server writes it: a `:)` comment once the subscr
 `event: <name>` / `data: <payload>` pairs, and a `:thump` comment every 15 s on an idle stream.
 Errors answer JSON `{"error": ...}` (400 unknown stream or missing parameter, 401 token or scope).
 Once subscribed, the response head is written and the socket goes to the streaming hub
-(fedi.streaming.hub), which writes the events; the request thread is free again.
+(fedi/hub), which writes the events; the request thread is free again.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from flask import Blueprint, Response, request
 
 from fedi.extensions import db
 from fedi.http.json import json_response
-from fedi.streaming import streams
-from fedi.streaming.framing import EventStreamFraming
-from fedi.streaming.hub import Handoff, current_hub
+from fedi.hub import streams
+from fedi.hub.dispatch import current_hub
+from fedi.hub.framing import EventStreamFraming
+from fedi.hub.handoff import Handoff
+from fedi.hub.streams import RequestError, StreamError
+from fedi.streaming import auth
 from fedi.streaming.render import Frame
-from fedi.streaming.streams import FrameSession, RequestError, StreamError
+from fedi.streaming.session import FrameSession
 
 HEARTBEAT_SECONDS = 15.0
 PATHS = {
@@ -50,7 +53,7 @@ def stream(path: str) -> Response:
     try:
         if name is None:
             raise RequestError("Unknown channel requested")
-        viewer = streams.authenticate(streams.token_value())
+        viewer = auth.authenticate(auth.token_value())
         streams.check_scopes(viewer, name)
         peer = current_hub().peer(lambda peer: FrameSession(peer, viewer, Frame.sse), framing)
         session = peer.session

@@ -8,27 +8,26 @@ connection stays open. Clients subscribe with the `stream` parameter (plus `tag`
 `{"type": "subscribe" | "unsubscribe", "stream": ..., "tag": ..., "list": ...}` messages.
 The server pings every 30 s and drops a client that did not answer the previous ping.
 
-After the handshake the socket belongs to the streaming hub (fedi.streaming.hub): the request
+After the handshake the socket belongs to the streaming hub (fedi/hub): the request
 thread is free again, and the session below runs on the hub's workers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from fedi.extensions import db
-from fedi.streaming import streams
-from fedi.streaming.framing import WebSocketFraming
-from fedi.streaming.hub import Handoff, Peer, Session, current_hub
+from fedi.hub.handoff import serve_websocket
+from fedi.hub.peer import Peer
+from fedi.hub.streams import StreamError, Viewer
+from fedi.streaming import auth
 from fedi.streaming.render import Frame
-from fedi.streaming.streams import FrameSession, StreamError, Viewer
+from fedi.streaming.session import FrameSession
 
-PING_INTERVAL = 30.0
 MAX_MESSAGE_BYTES = 64 * 1024
 
 log = logging.getLogger(__name__)
@@ -39,36 +38,17 @@ bp = Blueprint("streaming_websocket", __name__)
 @bp.route("/api/v1/streaming/<path:_path>", websocket=True)  # Mastodon ignores the path
 def websocket(_path: str = ""):
     try:
-        viewer = streams.authenticate(streams.token_value())
+        viewer = auth.authenticate(auth.token_value())
     except StreamError as err:
         return _refuse(err)
     finally:
         db.session.remove()
     initial = request.args.to_dict() if request.args.get("stream") else None
-    return serve(lambda peer: StreamingSession(peer, viewer, initial), streams.offered_protocol())
-
-
-def serve(
-    make_session: Callable[[Peer], Session],
-    subprotocol: str | None = None,
-    *,
-    max_message_bytes: int = MAX_MESSAGE_BYTES,
-    context: Callable[[], Any] | None = None,
-) -> Response:
-    """Accept this WebSocket upgrade and hand the connection to the hub, where the session made
-    by `make_session` serves it; shared by the client API's streaming and the web UI's live
-    timelines. The app config's `STREAMING_PING_INTERVAL` may shorten the pings (tests do)."""
-    try:
-        framing, accept = WebSocketFraming.handshake(
-            request.environ,
-            subprotocol,
-            max_message_bytes=max_message_bytes,
-            ping_interval=current_app.config.get("STREAMING_PING_INTERVAL", PING_INTERVAL),
-        )
-    except Exception as err:  # a malformed upgrade request (wsproto: RemoteProtocolError)
-        return _refuse(StreamError(f"Bad WebSocket handshake: {err}"))
-    peer = current_hub().peer(make_session, framing, context)
-    return Handoff(peer, lambda _response: accept)
+    return serve_websocket(
+        lambda peer: StreamingSession(peer, viewer, initial),
+        auth.offered_protocol(),
+        max_message_bytes=MAX_MESSAGE_BYTES,
+    )
 
 
 def _refuse(err: StreamError) -> Response:

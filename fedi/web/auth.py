@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request
 
+from fedi.http import session as http_session
 from fedi.services import accounts, sign_up_reviews
 from fedi.web import session as web_session
 
@@ -55,7 +56,7 @@ def sign_in():
     next_url = safe_next(request.form.get("next"))
     web_session.log_in(user)
     if next_url.startswith("/oauth/authorize"):
-        web_session.mark_oauth_login()
+        http_session.mark_oauth_login()
     return redirect(next_url, 303)
 
 

@@ -4,10 +4,10 @@ The signed-in user (the session cookie) opens it for the timeline on screen:
 `/web/live?timeline=home|local|federated|hashtag|profile|none` (`tag=` for hashtag, `account=` an
 account id for profile). The server sends server-rendered HTML: new cards with
 `hx-swap-oob="afterbegin"` into `#timeline`, deletions, and the unread badge (`#nav-badge`). What
-may be shown follows the streaming API exactly (fedi.streaming.streams/render: visibility, blocks,
-mutes, domain blocks). The browser sends `{"since_id": "<newest id shown>"}` when the socket opens
-(and after every reconnect); the server answers with what is newer first, from the timeline
-services, so nothing is lost while the network was down.
+may be shown follows the streaming API exactly (fedi/hub/streams.py and viewing.py: visibility,
+blocks, mutes, domain blocks). The browser sends `{"since_id": "<newest id shown>"}` when the
+socket opens (and after every reconnect); the server answers with what is newer first, from the
+timeline services, so nothing is lost while the network was down.
 
 Cross-site WebSocket hijacking: the upgrade is refused unless `Origin` is this instance.
 """
@@ -28,13 +28,14 @@ from markupsafe import Markup, escape
 from fedi.events import channels
 from fedi.events.bus import Event
 from fedi.extensions import db
+from fedi.http.session import current_user
+from fedi.hub.handoff import serve_websocket
+from fedi.hub.peer import Peer
+from fedi.hub.session import Session
+from fedi.hub.streams import STATUS_EVENTS, Connection, Stream, Viewer
 from fedi.models import Account, Status, User
 from fedi.services import notifications, timelines
 from fedi.services.pagination import PageParams
-from fedi.streaming import websocket
-from fedi.streaming.hub import Peer, Session
-from fedi.streaming.streams import STATUS_EVENTS, Connection, Stream, Viewer
-from fedi.web.session import current_user
 
 log = logging.getLogger(__name__)
 bp = Blueprint("web_live", __name__)
@@ -269,7 +270,7 @@ def live():
         return Response(str(err), status=400, mimetype="text/plain")
     finally:
         db.session.remove()
-    return websocket.serve(
+    return serve_websocket(
         lambda peer: LiveSession(peer, user_id, spec, viewer),
         max_message_bytes=MAX_MESSAGE_BYTES,
         context=_request_context(request.environ),

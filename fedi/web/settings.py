@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, request
 
 from fedi.errors import DomainError
+from fedi.http import session as http_session
 from fedi.services import exports, oauth, password_reset, profiles
 from fedi.services.profiles import ProfileUpdate
 from fedi.web import session as web_session
@@ -133,7 +134,7 @@ def password():
 @bp.post("/password")
 @login_required
 def change_password():
-    user = web_session.current_user()
+    user = http_session.current_user()
     try:
         password_reset.change(
             user=user, current=request.form.get("current_password", ""),

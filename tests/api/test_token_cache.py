@@ -1,5 +1,5 @@
-"""The per-process cache of checked tokens (fedi/api/token_cache.py): it saves the token's query,
-and a change to a token, login or suspension still applies to the very next request."""
+"""The per-process cache of checked tokens (fedi/services/token_cache.py): it saves the token's
+query, and a change to a token, login or suspension still applies to the very next request."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import time
 
 from sqlalchemy import select, text
 
-from fedi.api import token_cache
 from fedi.extensions import db
 from fedi.models import OAuthToken, Role, utcnow
-from fedi.services import oauth, sign_up_reviews
+from fedi.services import oauth, sign_up_reviews, token_cache
 from tests.helpers import bearer, count_queries, make_local, token_for
 
 HOME = "/api/v1/timelines/home"

@@ -20,7 +20,8 @@ from flask import Flask
 from simple_websocket import Client
 from werkzeug.serving import make_server
 
-from fedi.streaming import sse, streams
+from fedi.hub import streams
+from fedi.streaming import sse
 
 FRAME_TIMEOUT = 5.0  # a bound for every wait (test_websocket checks the 2 s latency itself)
 SYNC_STREAM = "sync.marker"  # an unknown stream: its error frame proves the server read everything

@@ -394,9 +394,9 @@ def test_idle_streams_hold_no_database_connection(websocket, alice, bob):
 def test_a_viewer_with_several_streams_gets_each_post_rendered_for_them_once(alice, bob, carol):
     """(Delivery to each of a viewer's sockets: test_idle_streams_hold_no_database_connection.)"""
 
+    from fedi.hub.streams import STATUS_EVENTS, Stream
     from fedi.services import interactions
     from fedi.streaming import render
-    from fedi.streaming.streams import STATUS_EVENTS, Stream
 
     follows.follow(account=alice, target=bob)
     follows.follow(account=carol, target=bob)

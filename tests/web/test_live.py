@@ -14,8 +14,8 @@ from flask import Flask
 from simple_websocket import Client
 from werkzeug.serving import make_server
 
+from fedi.hub import streams
 from fedi.services import blocks, follows, statuses
-from fedi.streaming import streams
 from tests.oauth_flow import sign_in
 
 TIMEOUT = 3.0

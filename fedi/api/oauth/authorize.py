@@ -16,9 +16,9 @@ from flask import Response, redirect, render_template, request, url_for
 from fedi.api.oauth import bp, scope_labels
 from fedi.api.oauth.server import described, get_server
 from fedi.api.params import to_bool
+from fedi.http import session as http_session
 from fedi.models import User
 from fedi.services import oauth as oauth_service
-from fedi.web import session as web_session
 
 FORWARDED = ("response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
              "code_challenge_method", "force_login", "lang")  # fmt: skip
@@ -48,7 +48,7 @@ def _authorize_url() -> str:
 
 def _needs_sign_in(user: User | None) -> bool:
     """Signed out, or `force_login` and this session did not just sign in on its way here."""
-    just_signed_in = web_session.pop_oauth_login()
+    just_signed_in = http_session.pop_oauth_login()
     if user is None:
         return True
     return to_bool(request.values.get("force_login"), False) and not just_signed_in
@@ -74,7 +74,7 @@ def _issue(grant, user: User) -> Response:
 
 @bp.get("/oauth/authorize")
 def authorize():
-    user = web_session.current_user()
+    user = http_session.current_user()
     try:
         grant = get_server().get_consent_grant(end_user=user)
     except OAuth2Error as error:
@@ -100,7 +100,7 @@ def authorize():
 
 @bp.post("/oauth/authorize")
 def decide():
-    user = web_session.current_user()
+    user = http_session.current_user()
     try:
         grant = get_server().get_consent_grant(end_user=user)
     except OAuth2Error as error:

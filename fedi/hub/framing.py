@@ -2,7 +2,7 @@
 
 A framing turns outgoing text into bytes, turns incoming bytes into the client's text messages,
 and says what to send to keep an idle connection alive. It holds no socket and no thread: the
-hub's event loop owns both (fedi.streaming.hub).
+hub's event loop owns both (fedi/hub/peer.py).
 """
 
 from __future__ import annotations

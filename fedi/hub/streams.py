@@ -1,5 +1,7 @@
 """Mastodon's streams: who may open them, which bus channels carry them, and the state of one
-open connection (shared by the WebSocket and Server-Sent Events endpoints).
+open connection; shared by the streaming API (fedi/streaming: WebSocket and Server-Sent Events)
+and the web UI's live timelines (fedi/web/live.py). What of each event reaches the viewer is
+decided in fedi/hub/viewing.py.
 
 Every stream needs a valid user token (Mastodon's streaming server has no anonymous access);
 public and hashtag streams need no particular scope, the others `read` or `read:statuses`
@@ -17,16 +19,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import request
 from sqlalchemy import select
 
-from fedi.api.auth import find_token
 from fedi.events import bus, channels
 from fedi.extensions import db
+from fedi.hub import viewing
 from fedi.models import List
 from fedi.services import scopes as scopes_mod
-from fedi.streaming import render
-from fedi.streaming.hub import Peer, Session
 from fedi.text.parse import normalize_tag
 
 PUBLIC_STREAMS = frozenset(
@@ -60,6 +59,14 @@ class AuthenticationError(StreamError):
     status = 401
 
 
+# What one bus event makes on a viewer's streams (those listening on the channel): (viewer id,
+# channel, event, streams, shared) -> [(stream, what it gets: anything with `event` and `ref`)].
+Render = Callable[
+    [int, str, bus.Event, Iterable["Stream"], dict[Any, Any] | None],
+    list[tuple["Stream", Any]],
+]
+
+
 @dataclass(frozen=True)
 class Viewer:
     account_id: int
@@ -87,51 +94,15 @@ class Stream:
     def key(self) -> tuple[str, ...]:
         return (self.name, *sorted(self.routes))
 
-    def first_time(self, frame: render.Frame) -> bool:
+    def first_time(self, event: str, ref: str | None) -> bool:
         """False for a second `update`/`delete` of one status (a stream fed by two channels)."""
-        if len(self.routes) < 2 or frame.event not in ONCE_EVENTS or frame.ref is None:
+        if len(self.routes) < 2 or event not in ONCE_EVENTS or ref is None:
             return True
-        key = (frame.event, frame.ref)
+        key = (event, ref)
         if key in self.recent:
             return False
         self.recent.append(key)
         return True
-
-
-# --- who is connecting ----------------------------------------------------------------------
-
-
-def offered_protocol() -> str | None:
-    """The first WebSocket subprotocol the client offered (Mastodon apps put the token there)."""
-    first = request.headers.get("Sec-WebSocket-Protocol", "").split(",")[0].strip()
-    return first or None
-
-
-def token_value() -> str | None:
-    """Mastodon's order: the Authorization header, else `access_token`, else the subprotocol."""
-    header = request.headers.get("Authorization")
-    if header:
-        return (header[7:] if header[:7].lower() == "bearer " else header).strip() or None
-    return request.args.get("access_token") or offered_protocol()
-
-
-def authenticate(value: str | None) -> Viewer:
-    if not value:
-        raise AuthenticationError("Missing access token")
-    token = find_token(value)
-    account = token.account if token is not None else None
-    user = account.user if account is not None else None
-    if (
-        token is None
-        or account is None
-        or user is None
-        or account.suspended_at is not None
-        or user.disabled
-        or not user.approved
-        or user.confirmed_at is None
-    ):
-        raise AuthenticationError("Invalid access token")
-    return Viewer(account.id, token.id, frozenset(scopes_mod.parse(token.scopes)))
 
 
 def check_scopes(viewer: Viewer, name: Any) -> None:
@@ -252,14 +223,16 @@ def open_connections() -> int:
 @dataclass(eq=False)
 class Connection:
     """A viewer's subscriptions over a set of bus channels; `handle()` turns an event from one of
-    them into frames. `channels` adds and removes the channels the stream listens on (its
-    `PeerChannels` in fedi.streaming.hub).
+    them into what reaches each stream: `render` makes it (by default the events that pass the
+    viewer's rules, fedi/hub/viewing.py; the streaming API adds Mastodon payloads). `channels`
+    adds and removes the channels the stream listens on (its `PeerChannels` in fedi/hub/peer.py).
 
     The database session is released after every use, so idle connections hold no pool slot.
     """
 
     viewer: Viewer
     channels: Any  # add(channels) / remove(channels) / close()
+    render: Render = viewing.deliveries
     streams: dict[tuple[str, ...], Stream] = field(default_factory=dict)
     closed: bool = False
 
@@ -297,21 +270,21 @@ class Connection:
 
     def handle(
         self, channel: str, event: bus.Event, shared: dict[Any, Any] | None = None
-    ) -> list[render.Frame]:
-        """The frames one bus event makes on this connection's streams (`shared`: see
-        render.frames)."""
+    ) -> list[Any]:
+        """What one bus event makes on this connection's streams (`shared`: see
+        viewing.deliveries)."""
         if channel in self.system:
             self.closed = self.closed or event.get("event") == "kill"
             return []
         try:
             targets = self._targets(channel)
-            found = render.frames(self.viewer.account_id, channel, event, targets, shared)
+            found = self.render(self.viewer.account_id, channel, event, targets, shared)
         except Exception:  # one event that cannot be rendered must not end the stream
             log.exception("could not render %s from %s", event.get("event"), channel)
             found = []
         finally:
             db.session.remove()
-        return [frame for stream, frame in found if stream.first_time(frame)]
+        return [got for stream, got in found if stream.first_time(got.event, got.ref)]
 
     def _targets(self, channel: str) -> Iterable[Stream]:
         return [s for s in self.streams.values() if channel in s.routes]
@@ -324,22 +297,3 @@ class Connection:
             self.channels.close()
         finally:
             db.session.remove()
-
-
-class FrameSession(Session):
-    """A hub session serving Mastodon streams over a `Connection`: each frame is sent as
-    `encode(frame)` (a WebSocket message or Server-Sent Events text)."""
-
-    def __init__(self, peer: Peer, viewer: Viewer, encode: Callable[[render.Frame], str]) -> None:
-        self.peer = peer
-        self.encode = encode
-        self.conn = Connection(viewer, peer.channels)
-
-    def event(self, channel: str, event: bus.Event, shared: dict[Any, Any]) -> None:
-        for frame in self.conn.handle(channel, event, shared):
-            self.peer.send(self.encode(frame))
-        if self.conn.closed:
-            self.peer.close()
-
-    def closed(self) -> None:
-        self.conn.close()

@@ -9,7 +9,7 @@ with the same one: a short-lived cache saves a database round trip on nearly all
   deletion (revoke, suspend, disable, approve, password change) empties the cache, so the
   change applies to the next request.
 - Other processes learn of it within `TTL` seconds. Revoking also closes the token's open
-  streams everywhere at once (streaming/channels.publish_kill).
+  streams everywhere at once (fedi/events/channels.publish_kill).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ TTL = 5.0  # seconds
 # Writes that can change a token's answer: any to tokens, and those that change an account's
 # standing (its login, suspension or deletion)...
 _TOKENS = re.compile(r"\boauth_tokens\b", re.I)
-# ... but not the hourly note of when a token was last used (fedi/api/auth.py).
+# ... but not the hourly note of when a token was last used (fedi/services/tokens.py).
 _TOUCH = re.compile(r"^\s*UPDATE oauth_tokens SET last_used_at=[^,]+ WHERE oauth_tokens\.id = \S+$")
 
 QUIET_AFTER_CHANGE = 0.5  # seconds without caching after such a write commits
