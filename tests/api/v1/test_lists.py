@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fedi.services import blocks, follows, interactions, statuses
+from fedi.ttl_cache import TTLCache
 from tests.helpers import bearer, count_queries, make_local, make_remote, token_for
 
 
@@ -219,11 +220,12 @@ def test_list_timeline_query_count_does_not_grow(client, alice):
         follows.follow(account=alice, target=author)
     add_members(client, token, listed["id"], *authors)
     path = f"/api/v1/timelines/list/{listed['id']}"
+    client.get(path, headers=bearer(token))  # the token's first use
 
     def queries(n):
         for i in range(n):
             statuses.post_status(account=authors[i % 4], text=f"#tag {i} @eve@remote.example")
-        client.get(path, headers=bearer(token))  # the token checked just before (cached 5 s)
+        TTLCache.clear_all()  # count the token's query whatever is cached (as the timelines do)
         with count_queries() as seen:
             assert len(client.get(f"{path}?limit=40", headers=bearer(token)).json) >= n
         return len(seen)
