@@ -134,3 +134,24 @@ def test_every_enqueued_task_name_is_registered():
             continue
         used |= set(re.findall(r"\benqueue\(\s*\"(\w+)\"", path.read_text()))
     assert used and used <= queue.registered_names(), used - queue.registered_names()
+
+
+HTTP_CLIENTS = {"httpx", "h11", "requests", "pywebpush", "urllib.request", "http.client"}
+
+
+def test_services_and_models_never_talk_http():
+    """Fetching and sending over HTTP is federation's (and runs in tasks): a service that
+    needs a remote object is handed it by the face or task that fetched it."""
+    wrong = []
+    for package in ("services", "models"):
+        for path in sorted((FEDI / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                for name in names:
+                    if any(name == c or name.startswith(c + ".") for c in HTTP_CLIENTS):
+                        wrong.append(f"{path.relative_to(FEDI.parent)}:{node.lineno} {name}")
+    assert not wrong, "\n".join(wrong)

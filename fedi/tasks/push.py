@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from fedi.federation import web_push
 from fedi.queue import task
 from fedi.services import push
 
 
 @task(retries=2, retry_delay=30)
 def send_push(subscription_id: int, notification_id: int) -> None:
-    push.send(subscription_id, notification_id)
+    web_push.send(subscription_id, notification_id)
 
 
 @task()
