@@ -78,7 +78,7 @@ class Jobs:
             if self._running:
                 return
             self._running = True
-        self.executor.submit(self._drain)
+        self._schedule()
 
     def _drain(self) -> None:
         for _ in range(JOBS_PER_TURN):
@@ -88,7 +88,13 @@ class Jobs:
                     return
                 job = self._jobs.popleft()
             self._run(job)
-        self.executor.submit(self._drain)  # still running: other streams get a turn first
+        self._schedule()  # still running: other streams get a turn first
+
+    def _schedule(self) -> None:
+        try:
+            self.executor.submit(self._drain)
+        except RuntimeError:  # the process is exiting: its workers take no more jobs
+            log.debug("streaming: a stream's jobs dropped at shutdown")
 
     def _run(self, job: Callable[[], None]) -> None:
         try:
