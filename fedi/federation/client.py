@@ -8,9 +8,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
-import httpx
 import orjson
 
 from fedi import hosts
@@ -164,12 +163,8 @@ def webfinger(acct: str) -> dict:
     if not user or not domain:
         raise FetchError(f"Not an account address: {acct}")
     scheme = "http" if plain_http_allowed(domain) else "https"
-    url = str(
-        httpx.URL(
-            f"{scheme}://{domain}/.well-known/webfinger",
-            params={"resource": f"acct:{user}@{domain}"},
-        )
-    )
+    query = urlencode({"resource": f"acct:{user}@{domain}"})
+    url = f"{scheme}://{domain}/.well-known/webfinger?{query}"  # vetted by the request
     resp = _get_following(
         url,
         accept="application/jrd+json, application/json",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import ipaddress
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -153,6 +154,11 @@ async def check_url_async(url: str, settings: Settings) -> list[str]:
     return _vet(scheme, host, addresses, settings)
 
 
+# A host that is only digits and dots, or a hex number: an IPv4 address, or an attempt to
+# write one in a form (0177.0.0.1, 0x7f.1, 2130706433) that not every parser reads alike.
+_NUMERIC_HOST = re.compile(r"[0-9.]+|0x[0-9a-fx.]*", re.IGNORECASE)
+
+
 def _target(url: str) -> tuple[str, str, int]:
     try:
         parts = urlsplit(url)
@@ -164,6 +170,11 @@ def _target(url: str) -> tuple[str, str, int]:
         raise UnsafeURL(f"Only http and https URLs are fetched: {url}")
     if parts.username or parts.password:
         raise UnsafeURL("URLs with credentials are not fetched")
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:  # octal, hex or a bare number: resolvers disagree on what it means
+            raise UnsafeURL(f"Invalid IPv4 address: {host}") from None
     return scheme, host, port
 
 
@@ -232,7 +243,10 @@ def request(
     """One checked request (no redirects followed); FetchError on network failure, size or
     deadline. `deadline` is in seconds from now, for connect, send and the whole body."""
     addresses = check_url(url)
-    parts = httpx.URL(url)
+    try:
+        parts = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise UnsafeURL(f"Invalid URL: {url}") from exc
     host = parts.raw_host.decode("ascii").lower()
     pins = {(host, parts.port or hosts.DEFAULT_PORTS[parts.scheme]): addresses}
     pin_token, deadline_token = _pins.set(pins), _deadline.set(time.monotonic() + deadline)
@@ -243,7 +257,7 @@ def request(
             return Response(str(resp.url), resp.status_code, resp.headers, body)
     except httpx.TimeoutException as exc:
         raise FetchError(f"Timed out: {url}") from exc
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
         raise FetchError(f"{exc.__class__.__name__}: {exc}") from exc
     finally:
         _pins.reset(pin_token)

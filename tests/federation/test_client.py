@@ -160,6 +160,20 @@ def test_other_schemes_refused(url):
         safe_http.check_url(url)
 
 
+@pytest.mark.parametrize(
+    "host", ["0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "2130706433", "127.1", "127.0.0.01"]
+)
+def test_ipv4_addresses_in_other_notations_are_refused(loopback, host):
+    """Octal, hex and bare numbers mean different hosts to different parsers: refused as the
+    fetch's own failure (never an exception of the HTTP library), even where loopback is allowed."""
+    with pytest.raises(UnsafeURL, match="Invalid IPv4 address"):
+        safe_http.check_url(f"http://{host}:8080/")
+    with pytest.raises(FetchError):
+        client.webfinger(f"x@{host}:8080")
+    with pytest.raises(FetchError):
+        client.get_object(f"https://{host}/users/x")
+
+
 def test_plain_http_to_public_host_refused_when_https_is_on():
     with pytest.raises(UnsafeURL, match="Plain http"):
         safe_http.check_url("http://93.184.215.14/")

@@ -134,3 +134,18 @@ def test_status_results_query_count_does_not_grow(client, alice):
         return len(seen)
 
     assert queries(2) == queries(12)
+
+
+def test_resolving_a_handle_on_an_octal_address_finds_nothing(client, alice, app):
+    """`@x@0177.0.0.1:PORT` (127.0.0.1 written in octal) is refused before any request: an
+    empty result, not an error, even where loopback addresses are allowed."""
+    settings = app.config["FEDI"]
+    saved = list(settings.ALLOWED_PRIVATE_ADDRESSES)
+    settings.ALLOWED_PRIVATE_ADDRESSES = ["127.0.0.0/8"]
+    try:
+        for q in ("@x@0177.0.0.1:8080", "https://0177.0.0.1:8080/users/x"):
+            r = search(client, token_for(alice, "read"), q=q, resolve="true")
+            assert r.status_code == 200, r.get_json()
+            assert r.get_json()["accounts"] == [] and r.get_json()["statuses"] == []
+    finally:
+        settings.ALLOWED_PRIVATE_ADDRESSES = saved
