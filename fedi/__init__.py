@@ -28,6 +28,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=settings.INSTANCE_DIR,
     )
+    from fedi.http.json import BoundedJSONProvider
+
+    app.json = BoundedJSONProvider(app)
     app.config.update(
         FEDI=settings,
         SECRET_KEY=settings.SECRET_KEY,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
 from flask import Blueprint, Response, request
 
+from fedi import json_limits
 from fedi.federation import inbox, resolve, signatures, signers
 from fedi.models import Account
 from fedi.services import accounts, remote
@@ -57,8 +57,8 @@ def _body() -> bytes | None:
 
 def _parse(body: bytes) -> dict | None:
     try:
-        activity = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        activity = json_limits.loads(body)
+    except ValueError:  # not JSON, or nested deeper than any activity
         return None
     if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
         return None

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urljoin
 
-import orjson
-
-from fedi import hosts
+from fedi import hosts, json_limits
 from fedi.federation.instance_actor import get_instance_actor
 from fedi.federation.safe_http import (
     FetchError,
@@ -92,9 +90,9 @@ def is_activitystreams(content_type: str) -> bool:
 
 def _json(body: bytes) -> dict:
     try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise FetchError("Invalid JSON") from exc
+        document = json_limits.loads(body)
+    except ValueError as exc:  # not JSON, or nested deeper than any real document
+        raise FetchError(f"Invalid JSON: {exc}") from exc
     if not isinstance(document, dict):
         raise FetchError("JSON document is not an object")
     return document

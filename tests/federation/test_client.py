@@ -226,6 +226,17 @@ def test_get_object_returns_the_document_signed_as_the_signer(loopback, remote, 
     assert key_id == alice.public_key_id
 
 
+def test_get_object_refuses_a_deeply_nested_document(loopback, remote):
+    doc: dict = {"id": remote.url("/users/deep"), "type": "Person"}
+    leaf = doc
+    for _ in range(300):
+        leaf["attachment"] = {"type": "PropertyValue"}
+        leaf = leaf["attachment"]
+    remote.routes["/users/deep"] = document(doc)
+    with pytest.raises(FetchError, match="Invalid JSON"):
+        client.get_object(remote.url("/users/deep"))
+
+
 def test_get_object_without_signer_signs_as_instance_actor(loopback, remote):
     remote.routes["/n/1"] = document({"id": remote.url("/n/1"), "type": "Note"})
     client.get_object(remote.url("/n/1"))

@@ -107,6 +107,19 @@ def test_not_json_is_400(client, alice):
     assert resp.status_code == 400
 
 
+def test_deeply_nested_activity_is_400_and_not_stored(client, alice, rita):
+    """A correctly signed activity whose object nests past json_limits.MAX_DEPTH (255 levels
+    could not even be written back out of a JSON column) is refused before anything is stored."""
+    activity = _follow(rita, alice)
+    nested: dict = {"type": "Note"}
+    for _ in range(255):
+        nested = {"type": "Note", "inReplyTo": nested}
+    activity["object"] = nested
+    resp = rita.post(client, "/users/alice/inbox", activity)
+    assert resp.status_code == 400
+    assert _count(InboxItem) == 0 and _count(Follow) == 0
+
+
 def test_unknown_inbox_owner_is_404(client, rita):
     resp = rita.post(client, "/users/nobody/inbox", rita.activity("Follow", "x"))
     assert resp.status_code == 404
