@@ -7,11 +7,12 @@ import logging
 import re
 
 from fedi.errors import DomainError
-from fedi.federation import resolve
-from fedi.models import Account
+from fedi.federation import resolve, safe_http
+from fedi.models import Account, Status
 from fedi.services import relations, search, visibility
 
 log = logging.getLogger(__name__)
+RESOLVE_DEADLINE = 20.0  # seconds for the whole resolve of one search, every fetch included
 ACCT_RE = re.compile(r"^@?[A-Za-z0-9_.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d{1,5})?$")
 
 
@@ -32,15 +33,19 @@ def resolve_remote(viewer: Account, q: str, results: search.Results) -> search.R
 
 
 def _resolve_remote(viewer: Account, q: str, results: search.Results) -> None:
+    """One fetch of what `q` names (WebFinger, then the actor, for a handle), all of it,
+    author and ancestors included, within RESOLVE_DEADLINE."""
     try:
-        if q.startswith(("https://", "http://")):
-            status = resolve.resolve_status(q)
-            if status is not None and visibility.can_see(viewer, status):
-                results.statuses = [status]
-                return
-        account = resolve.resolve_account(q)
+        with safe_http.budget(RESOLVE_DEADLINE):
+            if q.startswith(("https://", "http://")):
+                found = resolve.resolve_url(q)
+            else:
+                found = resolve.resolve_account(q)
     except (DomainError, OSError, ValueError) as exc:
         log.info("resolving %s failed: %s", q, exc)
         return
-    if account is not None and not relations.blocks_either_way(viewer.id, account.id):
-        results.accounts = [account]
+    if isinstance(found, Status):
+        if visibility.can_see(viewer, found):
+            results.statuses = [found]
+    elif found is not None and not relations.blocks_either_way(viewer.id, found.id):
+        results.accounts = [found]

@@ -175,6 +175,23 @@ def resolve_status(uri: str, *, depth: int = MAX_ANCESTORS) -> Status | None:
     return ingest_status(doc, depth=depth)
 
 
+def resolve_url(url: str) -> Account | Status | None:
+    """What a URL names: a known status or account, else the document fetched once from its
+    origin and stored as what it is (an actor, or a status with its author and ancestors)."""
+    known = find_status_by_uri(url)
+    if known is not None:
+        return known
+    account = find_account_by_uri(url)
+    if (account is not None and _fresh(account)) or is_local_uri(url):
+        return account
+    doc = _fetch(url)
+    if not doc or not same_host(doc.get("id"), url):
+        return account
+    if doc.get("type") in ACTOR_TYPES:
+        return remote.upsert_account(doc, domain=host_of(doc["id"]) or "")
+    return ingest_status(doc)
+
+
 def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status | None:
     """Store a status object whose origin was checked by the caller: its author is resolved
     (and must live on the object's host), its ancestors are fetched up to `depth` levels."""

@@ -10,11 +10,13 @@ followed here: `client` follows them by hand, each hop checked again."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import ipaddress
 import re
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +30,8 @@ from fedi.software import __version__
 
 _pins: contextvars.ContextVar[dict[tuple[str, int], list[str]]] = contextvars.ContextVar("pins")
 _deadline: contextvars.ContextVar[float] = contextvars.ContextVar("deadline", default=0.0)
+# The end of the current `budget` (monotonic time): every request within it ends by then.
+_budget_end: contextvars.ContextVar[float | None] = contextvars.ContextVar("budget", default=None)
 
 
 class FetchError(Exception):
@@ -228,6 +232,19 @@ def user_agent() -> str:
     return f"Wren/{__version__} (+{_settings().base_url}/)"
 
 
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Every request made inside the block ends within `seconds` of its start, however many
+    there are (a resolve that fetches a document, then its author, then its ancestors)."""
+    end = time.monotonic() + seconds
+    outer = _budget_end.get()
+    token = _budget_end.set(end if outer is None else min(end, outer))
+    try:
+        yield
+    finally:
+        _budget_end.reset(token)
+
+
 # -- one request, streamed under a deadline --------------------------------------------------
 
 
@@ -242,6 +259,11 @@ def request(
 ) -> Response:
     """One checked request (no redirects followed); FetchError on network failure, size or
     deadline. `deadline` is in seconds from now, for connect, send and the whole body."""
+    end = _budget_end.get()
+    if end is not None:
+        deadline = min(deadline, end - time.monotonic())
+        if deadline <= 0:
+            raise FetchError(f"Out of time before fetching {url}")
     addresses = check_url(url)
     try:
         parts = httpx.URL(url)

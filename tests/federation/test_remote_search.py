@@ -1,0 +1,53 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_client are parameters here)
+"""Search with resolve=true: each URL is fetched once, and the whole resolve has one deadline."""
+
+from __future__ import annotations
+
+import time
+
+from fedi.federation import remote_search
+from tests.federation.test_client import (  # noqa: F401  (fixtures)
+    allow,
+    document,
+    drip,
+    loopback,
+    remote,
+)
+from tests.helpers import bearer, token_for
+
+
+def resolve(client, viewer, q: str) -> dict:
+    r = client.get(
+        "/api/v2/search",
+        query_string={"q": q, "resolve": "true"},
+        headers=bearer(token_for(viewer, "read")),
+    )
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def test_a_url_naming_an_actor_is_fetched_once(client, alice, loopback, remote):
+    url = remote.url("/users/zoe")
+    actor = {"id": url, "type": "Person", "preferredUsername": "zoe", "inbox": url + "/inbox"}
+    remote.routes["/users/zoe"] = document(actor)
+
+    found = resolve(client, alice, url)
+
+    assert [a["username"] for a in found["accounts"]] == ["zoe"] and found["statuses"] == []
+    assert [r["path"] for r in remote.requests] == ["/users/zoe"]
+
+
+def test_a_dripping_server_gets_one_request_and_one_deadline(
+    client, alice, loopback, remote, monkeypatch
+):
+    """A server that drips its answer used to be fetched twice (as a status, then as an
+    account), each time up to the fetch deadline."""
+    monkeypatch.setattr(remote_search, "RESOLVE_DEADLINE", 1.0)
+    remote.routes["/slow"] = drip(headers_first=True)
+
+    started = time.monotonic()
+    found = resolve(client, alice, remote.url("/slow"))
+
+    assert time.monotonic() - started < 1.8
+    assert found["accounts"] == [] and found["statuses"] == []
+    assert [r["path"] for r in remote.requests] == ["/slow"]
