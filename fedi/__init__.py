@@ -75,7 +75,7 @@ def _engine_options(settings: Settings) -> dict[str, object]:
 
 
 def _init_extensions(app: Flask) -> None:
-    from fedi import cli, db_reads, errors, models, queue  # noqa: F401  (models register their tables)
+    from fedi import cli, db_reads, errors, models, queue, rate_counters  # noqa: F401  (models)
     from fedi.events import bus
     from fedi.extensions import db, migrate
     from fedi.hub import dispatch as hub
@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     bus.init_app(app)
     hub.init_app(app)
     queue.configure(app)
+    rate_counters.init_app(app)
     errors.register_error_handlers(app)
     cli.init_app(app)
 

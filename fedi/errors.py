@@ -37,12 +37,27 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class TooManyRequests(DomainError):
+    """Over a budget (sign-in attempts): answered 429 with Retry-After."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def _wants_json() -> bool:
     path = request.path
     if path.startswith(("/api/", "/oauth/token", "/oauth/revoke", "/nodeinfo", "/.well-known/")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def _headers(err: DomainError) -> dict[str, str]:
+    retry_after = getattr(err, "retry_after", None)
+    return {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -52,10 +67,9 @@ def register_error_handlers(app: Flask) -> None:
             body: dict[str, object] = {"error": err.message}
             if err.details:
                 body["details"] = err.details
-            return jsonify(body), err.status_code
-        return render_template("error.html", code=err.status_code, message=err.message), (
-            err.status_code
-        )
+            return jsonify(body), err.status_code, _headers(err)
+        page = render_template("error.html", code=err.status_code, message=err.message)
+        return page, err.status_code, _headers(err)
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

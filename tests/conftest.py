@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from fedi import create_app
+from fedi import create_app, rate_counters
 from fedi.extensions import db
 from fedi.models import Account
 from tests.helpers import (
@@ -108,6 +108,7 @@ def _ctx(app: Flask) -> Iterator[None]:
         db.session.rollback()
         empty_tables()
         db.session.remove()
+        rate_counters.store().reset()  # sign-in attempts and API budgets start afresh
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,17 +27,13 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, request
 from redis import RedisError
 
+from fedi import rate_counters
 from fedi.api.auth import token_info
+from fedi.http.client_address import client_ip
 from fedi.http.json import json_response
 
 log = logging.getLogger(__name__)
-EXTENSION = "wren_ratelimit"
-PREFIX = "wren:rl:"
 EXEMPT_PREFIXES = ("/api/v1/streaming",)
-TRUSTED_PROXIES = tuple(
-    ipaddress.ip_network(n)
-    for n in ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
-)
 
 
 @dataclass(frozen=True)
@@ -84,76 +79,6 @@ class Usage:
         }
 
 
-class MemoryStore:
-    """Fixed-window counters in this process (the embedded default)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: dict[str, tuple[int, float]] = {}
-        self._next_sweep = 0.0
-
-    def hit(self, keys: list[tuple[str, int]]) -> list[int]:
-        """Add one to each key (expiring after its ttl in seconds); the new counts."""
-        now = time.time()
-        out = []
-        with self._lock:
-            if now >= self._next_sweep:
-                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
-                self._next_sweep = now + 60
-            for key, ttl in keys:
-                count, expires = self._counts.get(key, (0, now + ttl))
-                if expires <= now:
-                    count, expires = 0, now + ttl
-                self._counts[key] = (count + 1, expires)
-                out.append(count + 1)
-        return out
-
-    def reset(self) -> None:
-        with self._lock:
-            self._counts.clear()
-
-
-class RedisStore:
-    """Fixed-window counters in Redis, shared by every process."""
-
-    def __init__(self, url: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-    def hit(self, keys: list[tuple[str, int]]) -> list[int]:
-        pipe = self.client.pipeline(transaction=True)
-        for key, ttl in keys:
-            pipe.incr(key)
-            pipe.expire(key, ttl)
-        return [int(n) for n in pipe.execute()[::2]]
-
-    def reset(self) -> None:
-        keys = list(self.client.scan_iter(match=f"{PREFIX}*", count=1000))
-        if keys:
-            self.client.delete(*keys)
-
-
-def _trusted(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in TRUSTED_PROXIES)
-
-
-def client_ip() -> str:
-    address = request.remote_addr or ""
-    if not _trusted(address):
-        return address
-    forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    for candidate in reversed(forwarded):
-        if not _trusted(candidate):
-            return candidate
-    return forwarded[0] if forwarded else address
-
-
 def _loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -181,7 +106,7 @@ def measure(store, rules: list[Rule], ip: str) -> list[Usage]:
     for rule in rules:
         limit, period = overrides.get(rule.name, (rule.limit, rule.period))
         window = int(now // period)
-        key = f"{PREFIX}{rule.name}:{window}:{_who(rule, ip)}"
+        key = f"{rate_counters.PREFIX}{rule.name}:{window}:{_who(rule, ip)}"
         plans.append((rule, limit, key, period, (window + 1) * period))
     counts = store.hit([(key, period) for _, _, key, period, _ in plans])
     return [
@@ -200,7 +125,7 @@ def _check() -> Response | None:
     if _loopback(ip):
         return None
     try:
-        usages = measure(current_app.extensions[EXTENSION], _matching(request.method, path), ip)
+        usages = measure(rate_counters.store(), _matching(request.method, path), ip)
     except (RedisError, OSError) as exc:  # the store is down: serve unlimited, don't fail
         log.warning("rate limits skipped: %s", exc)
         return None
@@ -220,9 +145,5 @@ def _headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    settings = app.config["FEDI"]
-    app.extensions[EXTENSION] = (
-        RedisStore(settings.REDIS_URL) if settings.REDIS_URL else MemoryStore()
-    )
     app.before_request(_check)
     app.after_request(_headers)

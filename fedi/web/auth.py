@@ -6,7 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request
 
+from fedi.errors import TooManyRequests
 from fedi.http import session as http_session
+from fedi.http.client_address import client_ip
 from fedi.services import accounts, sign_up_reviews
 from fedi.web import session as web_session
 
@@ -30,13 +32,13 @@ def safe_next(value: str | None, default: str = "/") -> str:
     return value
 
 
-def _form(error: str | None = None, login: str = "", status: int = 200):
+def _form(error: str | None = None, login: str = "", status: int = 200, **headers: str):
     next_url = safe_next(request.values.get("next"), "")
     html = render_template(
         "auth/sign_in.html", error=error, login=login, next_url=next_url,
         account=web_session.current_web_account(),
     )  # fmt: skip
-    return html, status, {"Cache-Control": "no-store"}
+    return html, status, {"Cache-Control": "no-store", **headers}
 
 
 @bp.get("/sign_in")
@@ -48,7 +50,10 @@ def sign_in_form():
 def sign_in():
     login = (request.form.get("login") or "").strip()
     password = request.form.get("password") or ""
-    user = accounts.authenticate(login=login, password=password)
+    try:
+        user = accounts.authenticate(login=login, password=password, client_address=client_ip())
+    except TooManyRequests as err:
+        return _form(err.message, login, 429, **{"Retry-After": str(err.retry_after)})
     if user is None:
         if sign_up_reviews.awaiting_approval(login=login, password=password):
             return _form(PENDING, login, 403)

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fedi.api import ratelimit
+from fedi import rate_counters
 from tests.helpers import bearer, redis_url, service_unavailable, token_for
 
 CLIENT_IP = {"REMOTE_ADDR": "203.0.113.7"}
 ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
-def _redis_store() -> ratelimit.RedisStore:
+def _redis_store() -> rate_counters.RedisStore:
     import redis
 
     url = redis_url()
@@ -24,18 +24,18 @@ def _redis_store() -> ratelimit.RedisStore:
         redis.Redis.from_url(url, socket_timeout=2).ping()
     except redis.RedisError as exc:
         service_unavailable(f"Redis at {url} ({exc})")
-    return ratelimit.RedisStore(url)
+    return rate_counters.RedisStore(url)
 
 
 @pytest.fixture(params=["memory", "redis"])
 def store(request, app):
-    chosen = ratelimit.MemoryStore() if request.param == "memory" else _redis_store()
-    original = app.extensions[ratelimit.EXTENSION]
+    chosen = rate_counters.MemoryStore() if request.param == "memory" else _redis_store()
+    original = app.extensions[rate_counters.EXTENSION]
     chosen.reset()
-    app.extensions[ratelimit.EXTENSION] = chosen
+    app.extensions[rate_counters.EXTENSION] = chosen
     yield chosen
     chosen.reset()
-    app.extensions[ratelimit.EXTENSION] = original
+    app.extensions[rate_counters.EXTENSION] = original
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_the_client_behind_a_trusted_proxy_is_the_forwarded_address(client, stor
 
 
 def test_counters_expire_with_their_window(store):
-    key = f"{ratelimit.PREFIX}test:window"
+    key = f"{rate_counters.PREFIX}test:window"
     assert store.hit([(key, 1), (key + ":other", 60)]) == [1, 1]
     assert store.hit([(key, 1)]) == [2]
     time.sleep(1.1)

@@ -28,6 +28,7 @@ from flask import request as flask_request
 from werkzeug.datastructures import MultiDict
 
 from fedi.extensions import db
+from fedi.http.client_address import client_ip
 from fedi.models import Account, OAuthApplication, OAuthAuthorizationCode, OAuthToken, User
 from fedi.services import accounts
 from fedi.services import oauth as oauth_service
@@ -167,7 +168,7 @@ class PasswordGrant(_DirectScopes, grants.ResourceOwnerPasswordCredentialsGrant)
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
     def authenticate_user(self, username: str, password: str) -> User:
-        user = accounts.authenticate(login=username, password=password)
+        user = accounts.authenticate(login=username, password=password, client_address=client_ip())
         if user is None:
             raise InvalidGrantError()
         return user
