@@ -101,3 +101,11 @@ def is_allowed(address: IPAddress, allowed: list[Network]) -> bool:
     if inner is not None:
         candidates.append(inner)
     return any(a in net for a in candidates for net in allowed if a.version == net.version)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether `address` (text, as a request's peer) is this machine's loopback."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

@@ -17,7 +17,6 @@ logged) rather than failing.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import time
@@ -27,7 +26,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, request
 from redis import RedisError
 
-from fedi import rate_counters
+from fedi import hosts, rate_counters
 from fedi.api.auth import token_info
 from fedi.http.client_address import client_ip
 from fedi.http.json import json_response
@@ -79,13 +78,6 @@ class Usage:
         }
 
 
-def _loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 def _matching(method: str, path: str) -> list[Rule]:
     line = f"{method} {path}"
     return [r for r in RULES if r.matches(line)]
@@ -122,7 +114,7 @@ def _check() -> Response | None:
     if not path.startswith("/api/") or path.startswith(EXEMPT_PREFIXES):
         return None
     ip = client_ip()
-    if _loopback(ip):
+    if hosts.is_loopback(ip):
         return None
     try:
         usages = measure(rate_counters.store(), _matching(request.method, path), ip)

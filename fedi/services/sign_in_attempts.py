@@ -9,7 +9,6 @@ shared by every process over Redis; when they cannot be reached, sign-in is not 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import RedisError
 
-from fedi import rate_counters
+from fedi import hosts, rate_counters
 from fedi.errors import TooManyRequests
 
 log = logging.getLogger(__name__)
@@ -45,16 +44,9 @@ def _budgets(account_key: str, address: str | None) -> list[tuple[Budget, str]]:
     API's rate limits exempt it), so a reverse proxy that does not say who asks is not throttled
     as one client."""
     pairs = [(PER_ACCOUNT, account_key)]
-    if address and not _loopback(address):
+    if address and not hosts.is_loopback(address):
         pairs.append((PER_ADDRESS, address))
     return pairs
-
-
-def _loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 def _enabled() -> bool:
