@@ -17,6 +17,9 @@ def env_bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+LOOPBACK_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
 def _list(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
@@ -50,6 +53,8 @@ class Settings:
     REGISTRATIONS_MODE: str = "open"
     SINGLE_USER_MODE: bool = False
     ALLOWED_PRIVATE_ADDRESSES: list[str] = field(default_factory=list)
+    # Reverse proxies whose X-Forwarded-For names the client (fedi/http/client_address.py).
+    TRUSTED_PROXIES: list[str] = field(default_factory=lambda: list(LOOPBACK_NETWORKS))
     # Require HTTP-signed GETs for actors' collections and objects (Mastodon's secure mode).
     AUTHORIZED_FETCH: bool = False
     INSTANCE_TITLE: str = "Wren"
@@ -91,6 +96,7 @@ class Settings:
             REGISTRATIONS_MODE=(env.get("REGISTRATIONS_MODE") or "open").lower(),
             SINGLE_USER_MODE=env_bool(env.get("SINGLE_USER_MODE"), False),
             ALLOWED_PRIVATE_ADDRESSES=_list(env.get("ALLOWED_PRIVATE_ADDRESSES")),
+            TRUSTED_PROXIES=_list(env.get("TRUSTED_PROXIES")) or list(LOOPBACK_NETWORKS),
             AUTHORIZED_FETCH=env_bool(env.get("AUTHORIZED_FETCH"), False),
             INSTANCE_TITLE=env.get("INSTANCE_TITLE") or cls.INSTANCE_TITLE,
             INSTANCE_DESCRIPTION=env.get("INSTANCE_DESCRIPTION") or cls.INSTANCE_DESCRIPTION,

@@ -53,7 +53,8 @@ def _idna_label(label: str) -> str:
 
 
 def parse_networks(values: Iterable[str]) -> list[Network]:
-    """CIDRs (or single addresses) from ALLOWED_PRIVATE_ADDRESSES; invalid entries are skipped."""
+    """CIDRs (or single addresses) from a setting such as ALLOWED_PRIVATE_ADDRESSES; invalid
+    entries are skipped."""
     networks: list[Network] = []
     for value in values:
         try:

@@ -7,8 +7,8 @@ per account), media uploads (30 per 30 minutes) and deleting statuses or boosts 
 minutes). Every response carries X-RateLimit-Limit, -Remaining and -Reset (ISO 8601, the end of
 the window) for the most specific budget; over a budget the answer is 429
 `{"error": "Too many requests"}`. Requests from loopback addresses are not limited (Mastodon
-allows localhost the same way); behind a reverse proxy on a private or loopback address the
-client is the last untrusted address of X-Forwarded-For.
+allows localhost the same way); behind a trusted reverse proxy (TRUSTED_PROXIES) the client is
+the last untrusted address of X-Forwarded-For.
 
 Counters live in Redis (INCR + EXPIRE in one MULTI) when REDIS_URL is set, otherwise in a
 thread-safe in-process store. If Redis cannot be reached, requests pass unlimited (and a warning is

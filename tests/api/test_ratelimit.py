@@ -133,6 +133,24 @@ def test_the_client_behind_a_trusted_proxy_is_the_forwarded_address(client, stor
     assert client.get("/api/v1/instance", headers=spoof, environ_base=CLIENT_IP).status_code == 429
 
 
+def test_only_configured_proxies_are_trusted(client, store, limits, app, monkeypatch):
+    limits(api=(1, 300))
+
+    def status(forwarded: str) -> int:
+        headers, peer = {"X-Forwarded-For": forwarded}, {"REMOTE_ADDR": "10.0.0.9"}
+        return client.get("/api/v1/instance", headers=headers, environ_base=peer).status_code
+
+    # By default only loopback is trusted: a peer on a private network is the client itself,
+    # whatever it forwards.
+    assert status("203.0.113.60, 10.0.0.2") == 200
+    assert status("203.0.113.61") == 429
+    # Trusted, the private network's proxies are skipped: the client is the address before them.
+    monkeypatch.setattr(app.config["FEDI"], "TRUSTED_PROXIES", ["127.0.0.0/8", "10.0.0.0/8"])
+    assert status("203.0.113.60, 10.0.0.2") == 200
+    assert status("203.0.113.60, 10.0.0.2") == 429
+    assert status("203.0.113.61") == 200
+
+
 def test_counters_expire_with_their_window(store):
     key = f"{rate_counters.PREFIX}test:window"
     assert store.hit([(key, 1), (key + ":other", 60)]) == [1, 1]
