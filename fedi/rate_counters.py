@@ -1,6 +1,6 @@
 """Fixed-window counters: in this process on the embedded default, in Redis (shared by every
 process) when REDIS_URL is set. The API's rate limits (fedi/api/ratelimit.py) and the sign-in
-throttle (fedi/services/sign_in_attempts.py) count with them.
+throttle (fedi/services/throttles.py) count with them.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from fedi.models import (
     User,
     utcnow,
 )
-from fedi.services import keys, notifications, sign_in_attempts
+from fedi.services import keys, notifications, throttles
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -203,16 +203,17 @@ def reset_password(*, username: str, password: str | None = None) -> str:
 def authenticate(*, login: str, password: str, client_address: str | None = None) -> User | None:
     """The user whose e-mail (or username) and password match, if they may sign in; records the
     sign-in (activity statistics read it). Failures count against the account's and the
-    client's budgets (services/sign_in_attempts.py): past them, TooManyRequests."""
+    client's budgets (services/throttles.py): past them, TooManyRequests."""
     login = (login or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == login))
     if user is None and "@" not in login:
         account = find_local(login)
         user = account.user if account else None
     attempts_key = f"user:{user.id}" if user is not None else f"login:{login[:320]}"
-    sign_in_attempts.check(attempts_key, client_address)
+    spend = throttles.sign_in(attempts_key, client_address)
+    throttles.check(spend, throttles.SIGN_IN)
     if user is None or not check_password_hash(user.password_hash, password or ""):
-        sign_in_attempts.failed(attempts_key, client_address)
+        throttles.count(spend)
         return None
     if not user.can_sign_in:
         return None

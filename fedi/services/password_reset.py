@@ -14,7 +14,7 @@ from fedi import urls
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import User, utcnow
-from fedi.services import accounts, mail
+from fedi.services import accounts, mail, throttles
 
 VALID_FOR = timedelta(hours=2)
 
@@ -27,9 +27,13 @@ def _digest(token: str) -> str:
 INVALID_LINK = "This password reset link is not valid or has expired."
 
 
-def request_reset(email: str) -> None:
-    """Send a reset link if the address belongs to a user; say nothing either way."""
-    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+def request_reset(email: str, *, client_address: str | None = None) -> None:
+    """Send a reset link if the address belongs to a user; say nothing either way. Requests
+    count against the e-mail's and the client's budgets (services/throttles.py), whether or
+    not the address is known: past them, TooManyRequests."""
+    email = (email or "").strip().lower()
+    throttles.take(throttles.password_reset(email, client_address), throttles.RESET)
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None or user.disabled:
         return
     token = secrets.token_urlsafe(32)

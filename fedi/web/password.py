@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.errors import DomainError
+from fedi.errors import DomainError, TooManyRequests
+from fedi.http.client_address import client_ip
 from fedi.services import mail, password_reset
 from fedi.web.render import render_page
 
@@ -19,7 +20,14 @@ def new():
 @bp.post("/new")
 def send():
     email = request.form.get("email", "")
-    password_reset.request_reset(email)
+    try:
+        password_reset.request_reset(email, client_address=client_ip())
+    except TooManyRequests as err:
+        page = render_page(
+            "auth/password_new.html", http_status=429, sent=False, email=email, error=err.message
+        )
+        page.headers["Retry-After"] = str(err.retry_after)
+        return page
     return render_page("auth/password_new.html", sent=True, email=email, mailed=mail.can_send())
 
 

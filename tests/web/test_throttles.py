@@ -1,13 +1,13 @@
-"""Failed sign-ins are throttled per account and per client address, on the web form and on the
-OAuth password grant alike (fedi/services/sign_in_attempts.py)."""
+"""Failed sign-ins and password reset requests are throttled per account (or e-mail) and per
+client address, on the web forms and the OAuth password grant alike (services/throttles.py)."""
 
 from __future__ import annotations
 
-from fedi.services import sign_in_attempts
+from fedi.services import throttles
 from tests.helpers import make_local
 from tests.oauth_flow import PASSWORD, csrf, register
 
-LIMIT = sign_in_attempts.PER_ACCOUNT.limit
+LIMIT = throttles.SIGN_IN_PER_ACCOUNT.limit
 
 
 def attempt(client, login: str, password: str, address: str):
@@ -26,7 +26,7 @@ def test_guessing_one_accounts_password_is_stopped(client, alice):
 
     assert r.status_code == 429
     assert "Too many failed sign-in attempts. Try again in" in r.get_data(as_text=True)
-    assert 0 < int(r.headers["Retry-After"]) <= sign_in_attempts.PER_ACCOUNT.period
+    assert 0 < int(r.headers["Retry-After"]) <= throttles.SIGN_IN_PER_ACCOUNT.period
     with client.session_transaction() as session:
         assert "user_id" not in session
     make_local("bob")
@@ -54,7 +54,7 @@ def test_the_password_grant_counts_against_the_same_budget(client, alice):
 
 
 def test_one_address_guessing_many_accounts_is_stopped(client, alice):
-    for n in range(sign_in_attempts.PER_ADDRESS.limit):
+    for n in range(throttles.SIGN_IN_PER_ADDRESS.limit):
         assert attempt(client, f"nobody{n}@example.com", "x", "198.51.100.77").status_code == 401
 
     assert attempt(client, "alice", PASSWORD, "198.51.100.77").status_code == 429
@@ -65,3 +65,20 @@ def test_a_correct_password_within_the_budget_still_signs_in(client, alice):
     for n in range(3):
         assert attempt(client, "alice", f"typo {n}", "198.51.100.5").status_code == 401
     assert attempt(client, "alice", PASSWORD, "198.51.100.5").status_code == 303
+
+
+def test_password_reset_requests_are_limited_per_address_and_per_email(client, alice):
+    def ask(email: str, address: str):
+        data = {"email": email, "csrf_token": csrf(client, "/auth/password/new")}
+        return client.post("/auth/password/new", data=data, environ_base={"REMOTE_ADDR": address})
+
+    for n in range(throttles.RESET_PER_EMAIL.limit):  # known or not, each request counts
+        assert ask("alice@example.com", f"198.51.100.{n + 1}").status_code == 200
+    r = ask("alice@example.com", "198.51.100.99")
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "Too many password reset requests. Try again in" in r.get_data(as_text=True)
+    assert ask("someone@example.com", "198.51.100.99").status_code == 200
+
+    for n in range(throttles.RESET_PER_ADDRESS.limit):
+        ask(f"nobody{n}@example.com", "203.0.113.9")
+    assert ask("nobody-else@example.com", "203.0.113.9").status_code == 429
