@@ -1,6 +1,6 @@
 """Fixed-window counters: in this process on the embedded default, in Redis (shared by every
-process) when REDIS_URL is set. The API's rate limits (fedi/api/ratelimit.py) and the sign-in
-throttle (fedi/services/throttles.py) count with them.
+process) when REDIS_URL is set. The API's rate limits (fedi/api/ratelimit.py) and the throttles on
+sign-in and password reset requests (fedi/services/throttles.py) count with them.
 """
 
 from __future__ import annotations
