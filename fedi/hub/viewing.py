@@ -11,7 +11,7 @@ viewer, however many of the viewer's streams carry it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -154,21 +154,21 @@ class Viewing:
         return bool(mentioned) and bool(mentioned & self._hidden_accounts)
 
     def _mentioned(self, status_id: int) -> frozenset[int]:
-        """The accounts the status mentions (as its entity lists them: not silently), looked up
-        once for every viewer getting this event."""
-        key = ("mentioned", status_id)
-        if self.shared is not None and key in self.shared:
-            return self.shared[key]
-        found = frozenset(
-            db.session.scalars(
-                select(Mention.account_id)
-                .join(Account, Account.id == Mention.account_id)
-                .where(Mention.status_id == status_id, Mention.silent.is_(False))
-            )
+        """The accounts the status mentions (as its entity lists them: not silently)."""
+        query = (
+            select(Mention.account_id)
+            .join(Account, Account.id == Mention.account_id)
+            .where(Mention.status_id == status_id, Mention.silent.is_(False))
         )
-        if self.shared is not None:
-            self.shared[key] = found
-        return found
+        return self._once(("mentioned", status_id), lambda: frozenset(db.session.scalars(query)))
+
+    def _once(self, key: tuple[str, int], load: Callable[[], Any]) -> Any:
+        """A fact about the event's status, looked up once for every viewer getting it."""
+        if self.shared is None:
+            return load()
+        if key not in self.shared:
+            self.shared[key] = load()
+        return self.shared[key]
 
     @cached_property
     def _hidden_accounts(self) -> set[int]:
@@ -176,7 +176,7 @@ class Viewing:
 
     def _has_media(self, row: Status) -> bool:
         query = select(MediaAttachment.id).where(MediaAttachment.status_id == row.id).limit(1)
-        return db.session.scalar(query) is not None
+        return self._once(("media", row.id), lambda: db.session.scalar(query) is not None)
 
     def _in_list(self, list_id: int, row: Status) -> bool:
         """A home-feed status belongs to the list when a member wrote (or boosted) it; replies
