@@ -180,8 +180,11 @@ def unsubscribe_endpoint(account: Account, endpoint: str) -> None:
     db.session.commit()
 
 
-def wanted(notification: Notification) -> list[int]:
-    """Ids of the recipient's subscriptions that want this notification."""
+def wanted(notification_id: int) -> list[int]:
+    """Ids of the recipient's subscriptions that want this notification (none once it is gone)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return []
     rows = db.session.scalars(
         select(PushSubscription).where(PushSubscription.account_id == notification.account_id)
     )

@@ -15,11 +15,5 @@ def send_push(subscription_id: int, notification_id: int) -> None:
 @task()
 def push_notification(notification_id: int) -> None:
     """Fan one new notification out to the recipient's subscriptions that want it."""
-    from fedi.extensions import db
-    from fedi.models import Notification
-
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        return
-    for subscription_id in push.wanted(notification):
+    for subscription_id in push.wanted(notification_id):
         send_push(subscription_id, notification_id)
