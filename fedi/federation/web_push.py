@@ -17,8 +17,9 @@ from flask import current_app
 
 from fedi import hosts
 from fedi.extensions import db
-from fedi.models import Account, Notification, PushSubscription
+from fedi.models import Account, Notification, OAuthToken, PushSubscription
 from fedi.services.push import vapid_keys
+from fedi.text.sanitize import html_to_text
 from fedi.urls import media_url
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def payload(row: PushSubscription, notification: Notification) -> dict[str, Any]
         "update": f"{name} edited a post",
     }
     status = notification.status
-    body = _plain(status.content)[:140] if status is not None else ""
+    body = html_to_text(status.content)[:140] if status is not None else ""
     settings = current_app.config["FEDI"]
     data: dict[str, Any] = {
         "notification_id": str(notification.id),
@@ -74,8 +75,6 @@ def payload(row: PushSubscription, notification: Notification) -> dict[str, Any]
         "url": f"{settings.base_url}/notifications",
     }  # fmt: skip
     if row.token_id is not None:
-        from fedi.models import OAuthToken
-
         token = db.session.get(OAuthToken, row.token_id)
         if token is not None:
             data["access_token"] = token.access_token
@@ -86,13 +85,6 @@ def _icon(sender: Account | None, base_url: str) -> str:
     default = "/static/icons/icon-192.png"
     url = media_url(sender.avatar_file, sender.avatar_remote_url, default) if sender else default
     return url if url.startswith(("https://", "http://")) else f"{base_url}{url}"
-
-
-def _plain(html: str) -> str:
-    import re
-    from html import unescape
-
-    return unescape(re.sub(r"<[^>]+>", " ", html or "")).strip()
 
 
 def send(subscription_id: int, notification_id: int) -> None:
