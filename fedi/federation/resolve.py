@@ -107,6 +107,11 @@ def _account_by_uri(uri: str, refresh: bool) -> Account | None:
     doc = _fetch(uri)
     if not doc or doc.get("type") not in ACTOR_TYPES or not same_host(doc.get("id"), uri):
         return known
+    return _store_actor(doc)
+
+
+def _store_actor(doc: dict[str, Any]) -> Account | None:
+    """An actor document fetched from its id's host, stored."""
     return remote.upsert_account(doc, domain=host_of(doc["id"]) or "")
 
 
@@ -178,18 +183,13 @@ def resolve_status(uri: str, *, depth: int = MAX_ANCESTORS) -> Status | None:
 def resolve_url(url: str) -> Account | Status | None:
     """What a URL names: a known status or account, else the document fetched once from its
     origin and stored as what it is (an actor, or a status with its author and ancestors)."""
-    known = find_status_by_uri(url)
-    if known is not None:
+    known = find_status_by_uri(url) or find_account_by_uri(url)
+    if isinstance(known, Status) or is_local_uri(url) or (known is not None and _fresh(known)):
         return known
-    account = find_account_by_uri(url)
-    if (account is not None and _fresh(account)) or is_local_uri(url):
-        return account
     doc = _fetch(url)
     if not doc or not same_host(doc.get("id"), url):
-        return account
-    if doc.get("type") in ACTOR_TYPES:
-        return remote.upsert_account(doc, domain=host_of(doc["id"]) or "")
-    return ingest_status(doc)
+        return known
+    return _store_actor(doc) if doc.get("type") in ACTOR_TYPES else ingest_status(doc)
 
 
 def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status | None:
