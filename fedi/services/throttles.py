@@ -66,7 +66,7 @@ def _with_address(spend: Spend, budget: Budget, address: str | None) -> Spend:
 
 def check(spend: Spend, what: str) -> None:
     """TooManyRequests (with the seconds to wait) when any of these budgets is spent."""
-    _refuse_over(spend, what, _counts(spend, add=False), at_limit=True)
+    _refuse_past(what, _counts(spend, add=False), coming=1)
 
 
 def count(spend: Spend) -> None:
@@ -76,7 +76,7 @@ def count(spend: Spend) -> None:
 
 def take(spend: Spend, what: str) -> None:
     """Count one against each budget; TooManyRequests when that goes past any of them."""
-    _refuse_over(spend, what, _counts(spend, add=True), at_limit=False)
+    _refuse_past(what, _counts(spend, add=True), coming=0)
 
 
 def _counts(spend: Spend, *, add: bool) -> list[tuple[Budget, float, int]] | None:
@@ -96,14 +96,9 @@ def _counts(spend: Spend, *, add: bool) -> list[tuple[Budget, float, int]] | Non
     return [(budget, ends - now, n) for (budget, _, ends), n in zip(keys, counts, strict=True)]
 
 
-def _refuse_over(
-    spend: Spend, what: str, counts: list[tuple[Budget, float, int]] | None, *, at_limit: bool
-) -> None:
-    if not counts:
-        return
-    waits = [
-        left for budget, left, n in counts if n > budget.limit or (at_limit and n == budget.limit)
-    ]
+def _refuse_past(what: str, counts: list[tuple[Budget, float, int]] | None, *, coming: int) -> None:
+    """TooManyRequests when a count, plus the `coming` attempt, is past its budget."""
+    waits = [left for budget, left, n in counts or () if n + coming > budget.limit]
     if waits:
         wait = math.ceil(max(waits))
         minutes = max(1, math.ceil(wait / 60))
