@@ -80,6 +80,21 @@ def reset_password(username: str, password: str | None) -> None:
         click.echo(f"Password: {new}")
 
 
+@group.command("disable-2fa")
+@click.argument("username")
+@with_appcontext
+def disable_two_factor(username: str) -> None:
+    """Turn off two-factor sign-in for someone who lost their phone and recovery codes."""
+    from fedi.services import two_factor
+
+    try:
+        was_on = two_factor.disable_for(username)
+    except DomainError as err:
+        _fail(err)
+    state = "turned off" if was_on else "was not on"
+    click.echo(f"Two-factor authentication of @{username} {state}")
+
+
 @group.command("config")
 @with_appcontext
 def show_config() -> None:

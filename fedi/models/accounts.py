@@ -118,10 +118,20 @@ class User(db.Model):
     reset_password_token: Mapped[str | None] = mapped_column(String(128), unique=True)
     reset_password_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor sign-in (services/two_factor.py): the TOTP secret, encrypted; when it was
+    # turned on; the last time step accepted (a code works once); hashes of unused recovery codes.
+    otp_secret: Mapped[str | None] = mapped_column(String(255))
+    otp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    otp_last_timestep: Mapped[int | None] = mapped_column(BigInteger)
+    otp_recovery_codes: Mapped[list[str]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
     account: Mapped[Account] = relationship(back_populates="user")
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.otp_enabled_at is not None
 
     @property
     def is_staff(self) -> bool:

@@ -177,7 +177,8 @@ def find_by_acct(username: str, domain: str | None) -> Account | None:
     )
 
 
-def _user(username: str) -> User:
+def user_named(username: str) -> User:
+    """The local user with this username, or NotFound."""
     account = get_local(username)
     if account.user is None:
         raise NotFound("Record not found")
@@ -185,7 +186,7 @@ def _user(username: str) -> User:
 
 
 def set_role(*, username: str, role: Role) -> User:
-    user = _user(username)
+    user = user_named(username)
     user.role = role
     db.session.commit()
     return user
@@ -193,7 +194,7 @@ def set_role(*, username: str, role: Role) -> User:
 
 def reset_password(*, username: str, password: str | None = None) -> str:
     """Set a new password (generated when none is given) and return it."""
-    user = _user(username)
+    user = user_named(username)
     password = validate_password(password) if password else generate_password()
     user.password_hash = generate_password_hash(password)
     db.session.commit()
@@ -202,8 +203,9 @@ def reset_password(*, username: str, password: str | None = None) -> str:
 
 def authenticate(*, login: str, password: str, client_address: str | None = None) -> User | None:
     """The user whose e-mail (or username) and password match, if they may sign in; records the
-    sign-in (activity statistics read it). Failures count against the account's and the
-    client's budgets (services/throttles.py): past them, TooManyRequests."""
+    sign-in (activity statistics read it) unless a two-factor code must follow. Failures count
+    against the account's and the client's budgets (services/throttles.py): past them,
+    TooManyRequests."""
     login = (login or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == login))
     if user is None and "@" not in login:
@@ -217,9 +219,14 @@ def authenticate(*, login: str, password: str, client_address: str | None = None
         return None
     if not user.can_sign_in:
         return None
+    if not user.two_factor_enabled:  # else the second step records it
+        record_sign_in(user)
+    return user
+
+
+def record_sign_in(user: User) -> None:
     user.last_sign_in_at = utcnow()
     db.session.commit()
-    return user
 
 
 def count_local_users() -> int:

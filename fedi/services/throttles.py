@@ -4,7 +4,8 @@ as Mastodon throttles them:
 - failed sign-ins: 25 an hour per account, 25 in 5 minutes per address; past either, signing in is
   refused, even with the right password, until the window ends. Every way in counts: the web
   form, the OAuth authorize page's sign-in and the OAuth password grant;
-- password reset requests: 5 in 30 minutes per e-mail address, 25 in 5 minutes per client address.
+- password reset requests: 5 in 30 minutes per e-mail address, 25 in 5 minutes per client address;
+- wrong two-factor codes: 10 an hour per account, 25 in 5 minutes per address.
 
 Loopback addresses have no per-address budget (this machine; the API's rate limits exempt it too).
 Counters are fixed windows (fedi/rate_counters.py), shared by every process over Redis; when they
@@ -43,9 +44,12 @@ SIGN_IN_PER_ACCOUNT = Budget("sign_in_account", 25, 3600)
 SIGN_IN_PER_ADDRESS = Budget("sign_in_address", 25, 300)
 RESET_PER_EMAIL = Budget("password_reset_email", 5, 1800)
 RESET_PER_ADDRESS = Budget("password_reset_address", 25, 300)
+TWO_FACTOR_PER_ACCOUNT = Budget("two_factor_account", 10, 3600)
+TWO_FACTOR_PER_ADDRESS = Budget("two_factor_address", 25, 300)
 
 SIGN_IN = "Too many failed sign-in attempts."
 RESET = "Too many password reset requests."
+TWO_FACTOR = "Too many wrong two-factor codes."
 
 Spend = list[tuple[Budget, str]]  # budgets, each with whose counter
 
@@ -56,6 +60,11 @@ def sign_in(account_key: str, address: str | None) -> Spend:
 
 def password_reset(email: str, address: str | None) -> Spend:
     return _with_address([(RESET_PER_EMAIL, email[:320])], RESET_PER_ADDRESS, address)
+
+
+def two_factor(user_id: int, address: str | None) -> Spend:
+    spend: Spend = [(TWO_FACTOR_PER_ACCOUNT, f"user:{user_id}")]
+    return _with_address(spend, TWO_FACTOR_PER_ADDRESS, address)
 
 
 def _with_address(spend: Spend, budget: Budget, address: str | None) -> Spend:

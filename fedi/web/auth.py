@@ -1,21 +1,24 @@
-"""Signing in to and out of the web UI (also the first step of the OAuth authorize page)."""
+"""Signing in to and out of the web UI (also the first step of the OAuth authorize page), with
+the two-factor code as a second step for accounts that turned it on."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from fedi.errors import TooManyRequests
 from fedi.http import session as http_session
 from fedi.http.client_address import client_ip
-from fedi.services import accounts, sign_up_reviews
+from fedi.services import accounts, sign_up_reviews, two_factor
 from fedi.web import session as web_session
 
 bp = Blueprint("web_auth", __name__, url_prefix="/auth")
 bp.add_app_template_global(web_session.current_web_account, "current_web_account")
 
 BAD_LOGIN = "Invalid e-mail address or password."
+BAD_CODE = "Invalid two-factor code."
+CODE_EXPIRED = "Signing in took too long. Please enter your password again."
 PENDING = "Your account is waiting for a moderator's approval. You can sign in once it is approved."
 
 
@@ -59,10 +62,46 @@ def sign_in():
             return _form(PENDING, login, 403)
         return _form(BAD_LOGIN, login, 401)
     next_url = safe_next(request.form.get("next"))
+    if user.two_factor_enabled:
+        web_session.await_second_factor(user, next_url)
+        return redirect(url_for("web_auth.two_factor_form"), 303)
+    return _signed_in(user, next_url)
+
+
+def _signed_in(user, next_url: str):
     web_session.log_in(user)
     if next_url.startswith("/oauth/authorize"):
         http_session.mark_oauth_login()
     return redirect(next_url, 303)
+
+
+def _code_form(error: str | None = None, status: int = 200, **headers: str):
+    html = render_template("auth/two_factor.html", error=error)
+    return html, status, {"Cache-Control": "no-store", **headers}
+
+
+@bp.get("/two_factor")
+def two_factor_form():
+    if web_session.awaiting_second_factor() is None:
+        return redirect(url_for("web_auth.sign_in_form"), 303)
+    return _code_form()
+
+
+@bp.post("/two_factor")
+def two_factor_step():
+    pending = web_session.awaiting_second_factor()
+    if pending is None:
+        web_session.forget_second_factor()
+        return _form(CODE_EXPIRED, status=401)
+    user, next_url = pending
+    try:
+        ok = two_factor.verify(user, request.form.get("code", ""), client_address=client_ip())
+    except TooManyRequests as err:
+        return _code_form(err.message, 429, **{"Retry-After": str(err.retry_after)})
+    if not ok:
+        return _code_form(BAD_CODE, 401)
+    accounts.record_sign_in(user)
+    return _signed_in(user, safe_next(next_url))
 
 
 @bp.post("/sign_out")

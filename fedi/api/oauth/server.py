@@ -169,7 +169,7 @@ class PasswordGrant(_DirectScopes, grants.ResourceOwnerPasswordCredentialsGrant)
 
     def authenticate_user(self, username: str, password: str) -> User:
         user = accounts.authenticate(login=username, password=password, client_address=client_ip())
-        if user is None:
+        if user is None or user.two_factor_enabled:  # a code cannot be asked here (as Mastodon)
             raise InvalidGrantError()
         return user
 
