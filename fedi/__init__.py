@@ -125,13 +125,13 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.bookmarks", "fedi.api.v1.conversations", "fedi.api.v1.custom_emojis",
         "fedi.api.v1.domain_blocks", "fedi.api.v1.endorsements", "fedi.api.v1.favourites",
         "fedi.api.v1.featured_tags", "fedi.api.v1.follow_requests",
-        "fedi.api.v1.instance", "fedi.api.v1.lists", "fedi.api.v1.markers",
+        "fedi.api.v1.instance", "fedi.api.v1.lists", "fedi.api.v1.filters", "fedi.api.v1.markers",
         "fedi.api.v1.media", "fedi.api.v1.mutes", "fedi.api.v1.notifications",
         "fedi.api.v1.preferences", "fedi.api.v1.push", "fedi.api.v1.reports",
         "fedi.api.v1.statuses", "fedi.api.v1.statuses_actions", "fedi.api.v1.suggestions",
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
-        "fedi.api.v2.media", "fedi.api.v2.notifications", "fedi.api.v2.search",
-        "fedi.api.v2.suggestions",
+        "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",
+        "fedi.api.v2.search", "fedi.api.v2.suggestions",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

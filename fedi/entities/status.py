@@ -14,6 +14,7 @@ from flask import current_app
 from fedi import urls
 from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
+from fedi.entities.filter import filter_result
 from fedi.entities.media import media_attachment
 from fedi.models import Account, Status, Visibility
 from fedi.services import status_pages
@@ -111,7 +112,7 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         "emojis": [],
         "card": None,
         "poll": None,
-        "filtered": [],
+        "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],
     }
     if viewer_id is not None:
         body["favourited"] = page.flag("favourited", row.id)

@@ -16,6 +16,7 @@ from fedi.models.federation import (
     OutboxActivity,
 )
 from fedi.models.feeds import FeedEntry, List, ListAccount, Marker, RepliesPolicy
+from fedi.models.filters import Filter, FilterAction, FilterKeyword, FilterStatus
 from fedi.models.idempotency import IdempotencyKey
 from fedi.models.instance_rules import InstanceRule
 from fedi.models.interactions import Bookmark, Favourite, StatusPin
@@ -57,6 +58,10 @@ __all__ = [
     "Favourite",
     "FeaturedTag",
     "FeedEntry",
+    "Filter",
+    "FilterAction",
+    "FilterKeyword",
+    "FilterStatus",
     "Follow",
     "FollowRequest",
     "IdempotencyKey",

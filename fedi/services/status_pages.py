@@ -5,7 +5,9 @@ cards (fedi/web/context.py), which render what it returns and query nothing.
 `load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses and the
 viewer's favourites, boosts, bookmarks, pins and conversation mutes in one UNION ALL query, plus
 one for the accounts it names (mentioned and, when asked, replied to) and one for the media when
-the page has any. The rows themselves come from the caller: models or `status_views`.
+the page has any; then matches the statuses against the viewer's filters (services/filters.py,
+kept per process, so usually no query). The rows themselves come from the caller: models or
+`status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
 
@@ -31,7 +33,8 @@ from fedi.models import (
     Tag,
     as_account_id,
 )
-from fedi.services import interactions
+from fedi.services import filters, interactions
+from fedi.services.filters import FilterMatch
 
 
 class App(NamedTuple):
@@ -45,7 +48,8 @@ class App(NamedTuple):
 class StatusPage:
     """What `load` found for a page, by status id (by conversation id for the mutes). `flags`
     has a set of status ids per name of interactions.FLAGS (empty for an anonymous viewer);
-    `reply_authors` the accounts replied to, by id, when the caller asked for them."""
+    `reply_authors` the accounts replied to, by id, when the caller asked for them; `filtered`
+    the viewer's filters each status matches, whatever the context (see services/filters.py)."""
 
     viewer_id: int | None
     mentions: dict[int, list[Account]] = field(default_factory=dict)
@@ -57,6 +61,7 @@ class StatusPage:
     )
     muted_conversations: set[int] = field(default_factory=set)
     reply_authors: dict[int, Account] = field(default_factory=dict)
+    filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
@@ -122,7 +127,21 @@ def load(
         ):
             media[row.status_id].append(row)
         page.media = dict(media)
+    if page.viewer_id is not None:
+        _match_filters(page, rows)
     return page
+
+
+def _match_filters(page: StatusPage, rows: Sequence[Status]) -> None:
+    active = filters.active(page.viewer_id)
+    if not active:
+        return
+    for row in rows:
+        proper = row.reblog or row
+        descriptions = (m.description for m in page.media.get(proper.id, ()))
+        found = filters.matches(active, row, descriptions)
+        if found:
+            page.filtered[row.id] = found
 
 
 def _columns(kind: int, key, ref=None, order=None, name=None, extra=None) -> tuple:

@@ -37,7 +37,8 @@ def test_a_page_with_replies_loads_their_authors_with_the_mentioned_accounts(ali
     with counting() as seen:
         page = status_pages.load(bob, rows, reply_authors=True)
 
-    assert len(seen) == 3  # the page's facts, the accounts it names, its media
+    # the page's facts, the accounts it names, its media, the viewer's filters (kept after)
+    assert len(seen) == 4
     assert "carol" in [a.username for a in page.mentions[reply.id]]
     assert page.reply_authors == {bob.id: bob}
     assert page.tags[parent.id] == ["wren"] and len(page.media[reply.id]) == 1
