@@ -112,8 +112,8 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.signup", "fedi.web.password", "fedi.web.timelines", "fedi.web.compose",
         "fedi.web.status_actions", "fedi.web.account_actions", "fedi.web.notifications",
         "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
-        "fedi.web.settings", "fedi.web.two_factor", "fedi.web.admin", "fedi.web.live",
-        "fedi.web.push",
+        "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
+        "fedi.web.live", "fedi.web.push",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",

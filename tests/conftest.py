@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from fedi import create_app, rate_counters
@@ -22,6 +23,13 @@ from tests.helpers import (
     test_settings,
     worker_index,
 )
+
+# Property tests: the same examples on every run (CI stays reproducible), no deadline and no
+# "generation is slow" check (two test processes share two cores with servers they start).
+settings.register_profile(
+    "wren", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("wren")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,8 +1,8 @@
 """End to end with a real client library: Mastodon.py drives an embedded instance over HTTP the
 way an app does — register, authorize through the HTML sign-in and consent pages, post, reply,
 favourite, boost, follow a locked account, page the home timeline, read notifications, search,
-edit, delete, upload pictures and post them, and receive a live update from the streaming
-API."""
+edit, delete, upload pictures and post them, filter a word, and receive a live update from the
+streaming API."""
 
 from __future__ import annotations
 
@@ -215,6 +215,21 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         shown = next(s for s in bob.timeline_home(limit=5) if s.id == pictures.id).media_attachments
         assert [m.description for m in shown] == ["Second", "A teal rectangle"]
         assert httpx.get(shown[1].url).headers["content-type"] == "image/jpeg"
+
+        # Filters: bob hides a word; a matching post carries `filtered` with his filter.
+        made = bob.create_filter_v2(
+            "Weather",
+            ["home"],
+            "warn",
+            keywords_attributes=[{"keyword": "rain", "whole_word": True}],
+        )
+        assert [f.id for f in bob.filters_v2()] == [made.id]
+        wet = alice.status_post("Rain again", visibility="public")
+        wait_for("the rainy post in bob's home", lambda: in_bob_home(wet.id, 5), 10)
+        seen = next(s for s in bob.timeline_home(limit=5) if s.id == wet.id)
+        assert [(r.filter.id, r.keyword_matches) for r in seen.filtered] == [(made.id, ["Rain"])]
+        assert bob.filter_create("sunny", ["public"]).phrase == "sunny"  # v1, mapped onto v2
+        assert {f.title for f in bob.filters_v2()} == {"Weather", "sunny"}
 
         # Streaming: a new post reaches bob's open user stream.
         listener = Collect()

@@ -17,7 +17,7 @@ from flask import Blueprint, current_app
 from markupsafe import Markup
 
 from fedi.models import Account, MediaAttachment, Status
-from fedi.services import status_pages
+from fedi.services import filters, status_pages
 from fedi.services.status_pages import StatusPage
 from fedi.text.sanitize import sanitize_remote_html
 from fedi.urls import media_url
@@ -44,14 +44,19 @@ class Card:
     counts: str = ""
     actions: list[tuple[str, str]] = field(default_factory=list)
     own: bool = False  # the viewer's: edit and delete links
+    filtered: str = ""  # the titles of the viewer's filters that put it behind a warning
+    hidden: bool = False  # a filter of the viewer hides it here
 
 
 class PageContext:
     """The status cards of a page: pure renderings of `page`, loaded for `viewer`."""
 
-    def __init__(self, viewer: Account | None, page: StatusPage) -> None:
+    def __init__(
+        self, viewer: Account | None, page: StatusPage, filter_context: str | None = None
+    ) -> None:
         self.viewer = viewer
         self.page = page
+        self.filter_context = filter_context  # where the cards show, for the viewer's filters
 
     def media_for(self, status: Status) -> list[MediaAttachment]:
         return self.page.media.get(status.id, [])
@@ -101,6 +106,12 @@ class PageContext:
             counts=self.counts(shown), actions=self.actions(status, focused),
             own=self.viewer is not None and shown.account_id == self.viewer.id,
         )  # fmt: skip
+        found = self.page.filtered.get(status.id) if self.filter_context else None
+        if found:
+            card.hidden = filters.hidden_in(found, self.filter_context)
+            card.filtered = ", ".join(
+                m.filter.title for m in filters.warnings_in(found, self.filter_context)
+            )
         if status.reblog is not None:
             card.booster = (f"/@{status.account.acct}", display_name(status.account))
         if shown.in_reply_to_id:
@@ -120,9 +131,14 @@ class PageContext:
         return " · ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
 
 
-def page_context(viewer: Account | None, statuses: Sequence[Status]) -> PageContext:
-    """Load what the cards of `statuses` show and render from it."""
-    return PageContext(viewer, status_pages.load(viewer, statuses, reply_authors=True))
+def page_context(
+    viewer: Account | None, statuses: Sequence[Status], filter_context: str | None = None
+) -> PageContext:
+    """Load what the cards of `statuses` show and render from it. `filter_context`: where they
+    show (home, notifications, public, thread, account), so the viewer's filters for that place
+    hide cards or put them behind a warning; None: filters do not apply (a post just written)."""
+    page = status_pages.load(viewer, statuses, reply_authors=True)
+    return PageContext(viewer, page, filter_context)
 
 
 # --- template helpers ------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def index():
         },
         rules=instance_rules.rules(),
         page=page,
-        ctx=context.page_context(viewer, page.statuses),
+        ctx=context.page_context(viewer, page.statuses, "public"),
         first_page="max_id" not in request.args,
     )
 

@@ -50,7 +50,7 @@ def show(list_id: int):
     list_ = lists.get_owned(list_id, viewer())
     params = PageParams.parse(request.args)
     return timeline_page(
-        "app/list.html", lists.timeline(list_, params), params, list_=list_,
+        "app/list.html", lists.timeline(list_, params), params, filter_context="home", list_=list_,
         members=lists.members(list_, None), title=list_.title, name=f"list:{list_.id}",
         policies=POLICIES,
     )  # fmt: skip

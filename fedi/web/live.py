@@ -130,13 +130,16 @@ def catch_up(spec: Spec, account: Account, since_id: int) -> list[Status]:
 # --- HTML fragments --------------------------------------------------------------------------
 
 
-def cards_fragment(statuses: list[Status], viewer: Account) -> str:
+FILTER_CONTEXTS = {"home": "home", "local": "public", "federated": "public",
+                   "hashtag": "public", "profile": "account"}  # fmt: skip
+
+
+def cards_fragment(statuses: list[Status], viewer: Account, timeline: str = "home") -> str:
     """Cards for the top of `#timeline`, rendered by the same partial as the pages."""
-    from fedi.web.context import page_context
     from fedi.web.signed_in import card_context
 
-    context = card_context(statuses, viewer)  # the signed-in pages' card context
-    context.setdefault("ctx", page_context(viewer, statuses))
+    # the signed-in pages' card context
+    context = card_context(statuses, viewer, FILTER_CONTEXTS.get(timeline))
     cards = "".join(render_template("_partials/status.html", status=s, **context) for s in statuses)
     return f'<div id="timeline" hx-swap-oob="afterbegin">{cards}</div>'
 
@@ -192,7 +195,7 @@ class LiveSession(Session):
         rows = [s for s in catch_up(self.spec, account, since_id) if s.id not in self.sent]
         if rows:
             self.sent.extend(s.id for s in rows)
-            self.peer.send(cards_fragment(rows, account))
+            self.peer.send(cards_fragment(rows, account, self.spec.timeline))
         self.peer.send(badge_fragment(_unread(account)))
 
     def event(self, channel: str, event: Event, shared: dict[Any, Any]) -> None:
@@ -233,7 +236,7 @@ class LiveSession(Session):
         if self.spec.timeline == "profile" and rows[0].account_id != self.spec.account_id:
             return None
         self.sent.append(rows[0].id)
-        return cards_fragment(rows, account)
+        return cards_fragment(rows, account, self.spec.timeline)
 
 
 def _since_id(data: Any) -> int | None:

@@ -61,5 +61,5 @@ def index():
     statuses = [row.status for row in rows if row.status is not None]
     return render_page(
         "app/notifications.html", block="page", rows=rows, more=more, filter=name, filters=FILTERS,
-        **card_context(statuses, viewer()),
+        **card_context(statuses, viewer(), "notifications"),
     )  # fmt: skip

@@ -32,7 +32,7 @@ def _profile(acct: str, tab: str):
         tab=tab,
         tab_paths=TAB_PATHS,
         page=page,
-        ctx=context.page_context(viewer, [*page.pinned, *page.statuses]),
+        ctx=context.page_context(viewer, [*page.pinned, *page.statuses], "account"),
         first_page=max_id is None,
         summary=html_to_text(account.note)[:300],
     )

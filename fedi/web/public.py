@@ -23,7 +23,7 @@ def _timeline(*, local: bool):
         block="timeline",
         local=local,
         page=page,
-        ctx=context.page_context(viewer, page.statuses),
+        ctx=context.page_context(viewer, page.statuses, "public"),
         first_page=max_id is None,
     )
 

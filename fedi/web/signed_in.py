@@ -44,7 +44,9 @@ def redirect_back(default: str = "/home"):
     return redirect(target or default, 303)
 
 
-def card_context(statuses: list[Status], account: Account | None) -> dict[str, object]:
+def card_context(
+    statuses: list[Status], account: Account | None, filter_context: str | None = None
+) -> dict[str, object]:
     """What the status cards need (the viewer's flags, media, mentions, muted conversations),
     loaded once for the page."""
-    return {"ctx": context.page_context(account, statuses)}
+    return {"ctx": context.page_context(account, statuses, filter_context)}

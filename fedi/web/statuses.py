@@ -31,7 +31,7 @@ def show(acct: str, status_id: int):
         status=status,
         focus=status,
         thread=thread,
-        ctx=context.page_context(viewer, everything),
+        ctx=context.page_context(viewer, everything, "thread"),
         summary=_summary(status),
     )
     return add_vary(response, "Accept")

@@ -24,6 +24,6 @@ def show(name: str):
         block="timeline",
         tag=tag,
         page=page,
-        ctx=context.page_context(viewer, page.statuses),
+        ctx=context.page_context(viewer, page.statuses, "public"),
         first_page=max_id is None,
     )

@@ -18,8 +18,9 @@ bp = Blueprint("web_timelines", __name__)
 
 
 def timeline_page(
-    template: str, rows: list[Status], params: PageParams, *, filtered: bool = False, **ctx
-):
+    template: str, rows: list[Status], params: PageParams, *, filtered: bool = False,
+    filter_context: str | None = None, **ctx,
+):  # fmt: skip
     """A page of cards, or, for "load more" with HTMX, just the cards and the next link.
     `filtered`: the rows are already what the viewer may see (the home feed, as in the API,
     read as light status views rather than models: the cards only read them)."""
@@ -28,7 +29,7 @@ def timeline_page(
     page = Page(statuses=shown, next_max_id=next_max_id)
     return render_page(
         template, block="page", page=page, first_page=params.max_id is None,
-        **card_context(page.statuses, viewer()), **ctx,
+        **card_context(page.statuses, viewer(), filter_context), **ctx,
     )  # fmt: skip
 
 
@@ -42,7 +43,7 @@ def home():
     me, params = viewer(), _params()
     return timeline_page(
         "app/timeline.html", timelines.home(me, params, views=True), params, filtered=True,
-        title="Home", name="home",
+        filter_context="home", title="Home", name="home",
         **compose.empty_form(me, media_slots=1),
     )  # fmt: skip
 
@@ -53,7 +54,10 @@ def local():
         return redirect(url_for("web_public.local"), 302)
     params = _params()
     rows = timelines.public(viewer(), params, local=True)
-    return timeline_page("app/timeline.html", rows, params, title="Local timeline", name="local")
+    return timeline_page(
+        "app/timeline.html", rows, params, filter_context="public", title="Local timeline",
+        name="local",
+    )  # fmt: skip
 
 
 @bp.get("/federated")
@@ -63,5 +67,6 @@ def federated():
     params = _params()
     rows = timelines.public(viewer(), params)
     return timeline_page(
-        "app/timeline.html", rows, params, title="Federated timeline", name="federated"
-    )
+        "app/timeline.html", rows, params, filter_context="public", title="Federated timeline",
+        name="federated",
+    )  # fmt: skip
