@@ -43,7 +43,7 @@ def is_local_uri(uri: str | None) -> bool:
 
 def _fetch(url: str) -> dict[str, Any] | None:
     try:
-        return client.get_object(url)
+        return remote.normalize_types(client.get_object(url))
     except safe_http.FetchError as exc:
         log.info("fetch of %s failed: %s", url, exc)
         return None
