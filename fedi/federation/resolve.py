@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(days=1)
 MAX_ANCESTORS = 5
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
-STATUS_TYPES = frozenset({"Note", "Question", "Article", "Page", "Video", "Event", "Audio"})
+STATUS_TYPES = frozenset(
+    {"Note", "Question", "Article", "Page", "Event", "Image", "Video", "Audio"}
+)
 
 
 def host_of(url: str | None) -> str | None:

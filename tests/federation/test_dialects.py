@@ -86,3 +86,65 @@ def test_a_fetched_object_typed_as_an_array_is_shown(client, alice, rita):
 
     assert item.state == InboxState.PROCESSED, item.error
     assert _status(note["id"]) is not None
+
+
+# --- 2. objects that are not Notes -------------------------------------------------------------
+
+
+def test_image_is_a_post_with_the_image_as_attachment(client, alice, rita):
+    image = f"{rita.server.base}/media/sunset.jpg"
+    obj = rita.note(None, type="Image", name="Sunset over the bay", url=image,
+                    mediaType="image/jpeg", **_to(alice))  # fmt: skip
+    del obj["content"]
+
+    _create(client, rita, obj)
+
+    body = _api_status(client, alice, obj["id"])
+    assert "Sunset over the bay" in body["content"]
+    (media,) = body["media_attachments"]
+    assert media["type"] == "image" and media["url"] == image
+
+
+def test_video_is_a_post_with_the_video_as_attachment_and_a_link_to_its_page(client, alice, rita):
+    page, mp4 = f"{rita.server.base}/w/1", f"{rita.server.base}/media/1-720.mp4"
+    links = [{"type": "Link", "mediaType": "video/mp4", "href": mp4},
+             {"type": "Link", "mediaType": "text/html", "href": page}]  # fmt: skip
+    obj = rita.note("<p>About birds</p>", type="Video", name="Bird feeder", url=links, **_to(alice))
+
+    _create(client, rita, obj)
+
+    body = _api_status(client, alice, obj["id"])
+    assert body["url"] == page
+    assert "Bird feeder" in body["content"] and "About birds" in body["content"]
+    assert f'href="{page}"' in body["content"]
+    (media,) = body["media_attachments"]
+    assert media["type"] == "video" and media["url"] == mp4
+
+
+def test_audio_is_a_post_with_the_audio_as_attachment(client, alice, rita):
+    ogg = f"{rita.server.base}/media/track.ogg"
+    obj = rita.note(None, type="Audio", name="Morning song", summary="Recorded at dawn",
+                    url={"type": "Link", "mediaType": "audio/ogg", "href": ogg},
+                    **_to(alice))  # fmt: skip
+    del obj["content"]
+
+    _create(client, rita, obj)
+
+    body = _api_status(client, alice, obj["id"])
+    assert "Morning song" in body["content"] and "Recorded at dawn" in body["content"]
+    assert body["spoiler_text"] == ""
+    (media,) = body["media_attachments"]
+    assert media["type"] == "audio" and media["url"] == ogg
+
+
+@pytest.mark.parametrize("kind", ["Article", "Page", "Event"])
+def test_article_page_and_event_are_their_name_and_a_link(client, alice, rita, kind):
+    page = f"{rita.server.base}/things/1"
+    obj = rita.note("<p>The whole text</p>", type=kind, name="A long read", url=page,
+                    **_to(alice))  # fmt: skip
+
+    _create(client, rita, obj)
+
+    body = _api_status(client, alice, obj["id"])
+    assert "A long read" in body["content"] and f'<a href="{page}"' in body["content"]
+    assert body["url"] == page and body["media_attachments"] == []
