@@ -148,3 +148,64 @@ def test_article_page_and_event_are_their_name_and_a_link(client, alice, rita, k
     body = _api_status(client, alice, obj["id"])
     assert "A long read" in body["content"] and f'<a href="{page}"' in body["content"]
     assert body["url"] == page and body["media_attachments"] == []
+
+
+# --- 3. a Note without attributedTo ----------------------------------------------------------
+
+
+def test_a_note_without_attributed_to_is_the_signers(client, alice, rita):
+    note = rita.note("<p>whose?</p>", **_to(alice))
+    del note["attributedTo"]
+
+    item = _create(client, rita, note)
+
+    assert item.state == InboxState.PROCESSED, item.error
+    assert _status(note["id"]).account.uri == rita.uri
+
+
+def test_a_fetched_note_without_attributed_to_is_the_signers(client, alice, rita):
+    note = rita.note("<p>whose, fetched?</p>", **_to(alice))
+    del note["attributedTo"]
+    rita.server.serve(note)
+
+    _create(client, rita, note["id"])
+
+    assert _status(note["id"]).account.uri == rita.uri
+
+
+def test_a_note_without_attributed_to_from_another_host_is_still_refused(client, alice, rita):
+    note = rita.note("<p>not yours</p>", id="https://elsewhere.example/notes/1", **_to(alice))
+    del note["attributedTo"]
+
+    item = _create(client, rita, note)
+
+    assert item.state == InboxState.IGNORED and _status(note["id"]) is None
+
+
+# --- 5. actors whose server has no WebFinger ---------------------------------------------------
+
+
+@pytest.mark.parametrize("webfinger", ["missing", "elsewhere"])
+def test_an_actor_without_webfinger_delivers(client, alice, remote_server, remote_keys,
+                                             private_fetches, webfinger):  # fmt: skip
+    remote_server.docs.pop("/.well-known/webfinger", None)
+    gts = RemoteActor(remote_server, f"gts_{webfinger}", remote_keys[0])
+    if webfinger == "elsewhere":  # WebFinger answers, but for another actor
+        remote_server.docs["/.well-known/webfinger"] = {
+            "subject": f"acct:someone@{remote_server.base.split('//')[1]}",
+            "links": [{"rel": "self", "type": "application/activity+json",
+                       "href": f"{remote_server.base}/users/someone"}],
+        }  # fmt: skip
+    try:
+        note = gts.note("<p>no webfinger here</p>", **_to(alice))
+        item = _create(client, gts, note)
+    finally:
+        remote_server.docs.pop("/.well-known/webfinger", None)
+
+    assert item.state == InboxState.PROCESSED, item.error
+    author = _status(note["id"]).account
+    host = remote_server.base.split("//")[1]
+    assert (
+        author.uri == gts.uri
+        and f"{author.username}@{author.domain}" == f"{gts.doc['preferredUsername']}@{host}"
+    )
