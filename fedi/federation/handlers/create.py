@@ -1,7 +1,8 @@
 """Create of a Note (a Question shown as a post; an Article, Page or Event shown with its title
-and a link; an Image, Video or Audio with its medium attached). The object must come from the signer's host and be attributed to the signer, and
-it must concern someone here (a follower, a mention, a reply to a known post). An object
-without `attributedTo` is the signer's (some servers leave it out of their own objects)."""
+and a link; an Image, Video or Audio with its medium attached). The object must come from the
+signer's host and be attributed to the signer, and it must concern someone here (a follower, a
+mention, a reply to a known post). An object without `attributedTo` is the signer's (some
+servers leave it out of their own objects)."""
 
 from __future__ import annotations
 
