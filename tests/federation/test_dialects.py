@@ -6,6 +6,8 @@ WebFinger, and times with fractional seconds."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +16,9 @@ from fedi.models import (
     Account,
     InboxItem,
     InboxState,
+    Mention,
+    Notification,
+    NotificationType,
     Status,
 )
 from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
@@ -24,7 +29,7 @@ from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     remote_server,
     rita,
 )
-from tests.helpers import bearer, token_for
+from tests.helpers import bearer, make_local, token_for
 
 
 def _last_item() -> InboxItem:
@@ -182,6 +187,73 @@ def test_a_note_without_attributed_to_from_another_host_is_still_refused(client,
     assert item.state == InboxState.IGNORED and _status(note["id"]) is None
 
 
+# --- 4. mentions by href ---------------------------------------------------------------------
+
+
+def _mentioned(uri: str) -> set[str]:
+    status = _status(uri)
+    assert status is not None, _last_item().error
+    ids = db.session.scalars(select(Mention.account_id).where(Mention.status_id == status.id))
+    return {db.session.get(Account, i).uri for i in ids}
+
+
+def _notified(account: Account) -> int:
+    return len(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.account_id == account.id,
+                Notification.type == NotificationType.MENTION,
+            )
+        ).all()
+    )
+
+
+def test_a_mention_is_matched_by_its_href_whatever_its_name(client, alice, rita):
+    bob = make_local("bob")
+    tags = [{"type": "Mention", "href": alice.uri, "name": "@actor@test_server"},
+            {"type": "Mention", "href": bob.url}]  # fmt: skip
+    note = rita.note("<p>hi both</p>", tag=tags)
+
+    _create(client, rita, note)
+
+    assert _mentioned(note["id"]) == {alice.uri, bob.uri}
+    assert _notified(alice) == 1 and _notified(bob) == 1
+
+
+def test_a_mention_of_an_unknown_account_fetches_it(client, alice, rita, remote_keys):
+    carl = RemoteActor(rita.server, "carl", remote_keys[1])
+    tags = [{"type": "Mention", "href": alice.uri, "name": "@alice"},
+            {"type": "Mention", "href": carl.uri, "name": "@someone"}]  # fmt: skip
+    note = rita.note("<p>meet carl</p>", tag=tags)
+
+    _create(client, rita, note)
+
+    assert _mentioned(note["id"]) == {alice.uri, carl.uri}
+    body = _api_status(client, alice, note["id"])
+    assert sorted(m["username"] for m in body["mentions"]) == ["alice", "carl"]
+
+
+def test_a_mention_without_href_falls_back_to_its_name(client, alice, rita):
+    note = rita.note("<p>hi @alice</p>", tag=[{"type": "Mention", "name": "@alice@wren.test"}])
+
+    item = _create(client, rita, note)
+
+    assert item.state == InboxState.PROCESSED, item.error
+    assert _mentioned(note["id"]) == {alice.uri} and _notified(alice) == 1
+
+
+def test_an_edit_mentioning_an_unknown_account_fetches_it(client, alice, rita, remote_keys):
+    note = rita.note("<p>v1</p>", **_to(alice))
+    _create(client, rita, note)
+    dora = RemoteActor(rita.server, "dora", remote_keys[1])
+    edited = {**note, "content": "<p>v2 with dora</p>", "updated": "2026-11-21T10:00:00Z",
+              "tag": [{"type": "Mention", "href": dora.uri, "name": "@dora"}]}  # fmt: skip
+
+    assert rita.post(client, "/inbox", rita.activity("Update", edited)).status_code == 202
+
+    assert dora.uri in _mentioned(note["id"])
+
+
 # --- 5. actors whose server has no WebFinger ---------------------------------------------------
 
 
@@ -209,3 +281,21 @@ def test_an_actor_without_webfinger_delivers(client, alice, remote_server, remot
         author.uri == gts.uri
         and f"{author.username}@{author.domain}" == f"{gts.doc['preferredUsername']}@{host}"
     )
+
+
+# --- 6. fractional seconds ---------------------------------------------------------------------
+
+
+def test_published_and_updated_with_fractional_seconds(client, alice, rita):
+    note = rita.note("<p>v1</p>", published="2026-11-20T10:00:00.789Z", **_to(alice))
+    _create(client, rita, note)
+    status = _status(note["id"])
+    assert status.created_at.replace(tzinfo=None) == datetime(2026, 11, 20, 10, 0, 0, 789_000)
+
+    edited = {**note, "content": "<p>v2</p>", "updated": "2026-11-20T10:05:00.123456Z"}
+    assert rita.post(client, "/inbox", rita.activity("Update", edited)).status_code == 202
+
+    db.session.expire_all()
+    status = _status(note["id"])
+    assert "v2" in status.content
+    assert status.edited_at.replace(tzinfo=None) == datetime(2026, 11, 20, 10, 5, 0, 123_456)

@@ -58,6 +58,7 @@ def handle(ctx: Inbound) -> bool:
         return False
     if resolve.find_status_by_uri(obj["id"]) is not None:
         return True
+    obj = resolve.with_mention_hrefs(obj, lookups=0)  # ours and known ones, named or not
     if not _concerns_us(obj, ctx.actor):
         ctx.note("unsolicited: nobody here follows, is mentioned or is replied to")
         return False
