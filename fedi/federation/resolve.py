@@ -232,7 +232,7 @@ def with_mention_hrefs(
     if not mentions:
         return obj
     hrefs = [h for h in (remote.ref(t.get("href")) for t in mentions) if h]
-    known = set()
+    known: set[str] = set()
     if hrefs:
         rows = db.session.execute(
             select(Account.uri, Account.url).where(

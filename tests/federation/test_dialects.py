@@ -54,6 +54,17 @@ def _create(client, actor: RemoteActor, obj, **fields) -> InboxItem:
     return _last_item()
 
 
+@pytest.fixture
+def webfinger_reachable(app):
+    """WebFinger of the loopback "remote server" goes over plain http (as in test_client)."""
+    settings = app.config["FEDI"]
+    saved, settings.LOCAL_HTTPS = settings.LOCAL_HTTPS, False
+    try:
+        yield
+    finally:
+        settings.LOCAL_HTTPS = saved
+
+
 def _to(alice: Account) -> dict:
     """Addressed to alice (so it concerns someone here) and public."""
     return {"to": [AS_PUBLIC, alice.uri], "cc": []}
@@ -242,6 +253,26 @@ def test_a_mention_without_href_falls_back_to_its_name(client, alice, rita):
     assert _mentioned(note["id"]) == {alice.uri} and _notified(alice) == 1
 
 
+def test_a_mention_without_href_of_an_unknown_account_asks_webfinger(
+    client, alice, rita, remote_keys, webfinger_reachable
+):
+    erin = RemoteActor(rita.server, "erin", remote_keys[1])
+    host = rita.server.base.split("//")[1]
+    rita.server.docs["/.well-known/webfinger"] = {
+        "subject": f"acct:erin@{host}",
+        "links": [{"rel": "self", "type": "application/activity+json", "href": erin.uri}],
+    }
+    try:
+        note = rita.note("<p>hi erin</p>", tag=[{"type": "Mention", "name": f"@erin@{host}"}],
+                         **_to(alice))  # fmt: skip
+        _create(client, rita, note)
+    finally:
+        rita.server.docs.pop("/.well-known/webfinger", None)
+
+    assert "/.well-known/webfinger" in rita.server.gets
+    assert erin.uri in _mentioned(note["id"])
+
+
 def test_an_edit_mentioning_an_unknown_account_fetches_it(client, alice, rita, remote_keys):
     note = rita.note("<p>v1</p>", **_to(alice))
     _create(client, rita, note)
@@ -258,29 +289,28 @@ def test_an_edit_mentioning_an_unknown_account_fetches_it(client, alice, rita, r
 
 
 @pytest.mark.parametrize("webfinger", ["missing", "elsewhere"])
-def test_an_actor_without_webfinger_delivers(client, alice, remote_server, remote_keys,
-                                             private_fetches, webfinger):  # fmt: skip
-    remote_server.docs.pop("/.well-known/webfinger", None)
-    gts = RemoteActor(remote_server, f"gts_{webfinger}", remote_keys[0])
-    if webfinger == "elsewhere":  # WebFinger answers, but for another actor
-        remote_server.docs["/.well-known/webfinger"] = {
-            "subject": f"acct:someone@{remote_server.base.split('//')[1]}",
+def test_an_actor_without_webfinger_delivers(
+    client, alice, rita, remote_keys, webfinger_reachable, webfinger
+):
+    """GoToSocial and Akkoma take such actors as preferredUsername@host; so do we (and never
+    ask WebFinger for an actor fetched by its id: that host owns the key)."""
+    server, host = rita.server, rita.server.base.split("//")[1]
+    gts = RemoteActor(server, f"gts_{webfinger}", remote_keys[0])
+    if webfinger == "elsewhere":  # WebFinger answers, but names another actor
+        server.docs["/.well-known/webfinger"] = {
+            "subject": f"acct:{gts.doc['preferredUsername']}@{host}",
             "links": [{"rel": "self", "type": "application/activity+json",
-                       "href": f"{remote_server.base}/users/someone"}],
+                       "href": f"{server.base}/users/someone"}],
         }  # fmt: skip
     try:
         note = gts.note("<p>no webfinger here</p>", **_to(alice))
         item = _create(client, gts, note)
     finally:
-        remote_server.docs.pop("/.well-known/webfinger", None)
+        server.docs.pop("/.well-known/webfinger", None)
 
     assert item.state == InboxState.PROCESSED, item.error
     author = _status(note["id"]).account
-    host = remote_server.base.split("//")[1]
-    assert (
-        author.uri == gts.uri
-        and f"{author.username}@{author.domain}" == f"{gts.doc['preferredUsername']}@{host}"
-    )
+    assert author.uri == gts.uri and (author.username, author.domain) == (f"gts_{webfinger}", host)
 
 
 # --- 6. fractional seconds ---------------------------------------------------------------------

@@ -101,7 +101,7 @@ def _links(obj: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def page_url(obj: dict[str, Any]) -> str | None:
+def _page_url(obj: dict[str, Any]) -> str | None:
     """The object's web page: the `text/html` Link of its `url`, else its first URL that is
     not a media file (an Image's bare `url` is the image itself)."""
     links = _links(obj)
@@ -131,7 +131,7 @@ def _media_link(obj: dict[str, Any]) -> tuple[str, str, MediaType] | None:
 def _titled(obj: dict[str, Any], body: str) -> str:
     name = html.escape(plain(obj.get("name"), MAX_NAME))
     title = f"<p><strong>{name}</strong></p>" if name else ""
-    link = page_url(obj) or (None if obj.get("type") in MEDIA_OBJECTS else obj["id"])
+    link = _page_url(obj) or (None if obj.get("type") in MEDIA_OBJECTS else obj["id"])
     if not body and obj.get("type") != "Article":
         body = text(obj.get("summary"), MAX_HTML)
     if link is None:
@@ -275,7 +275,7 @@ def _new_status(obj: dict[str, Any], author: Account, parent: Status | None) -> 
     published = min(parse_time(obj.get("published")) or utcnow(), utcnow())
     spoiler = _spoiler(obj)
     status = Status(
-        id=new_id(published), uri=obj["id"], url=page_url(obj) or obj["id"],
+        id=new_id(published), uri=obj["id"], url=_page_url(obj) or obj["id"],
         account_id=author.id, content=content, spoiler_text=spoiler, local=False,
         sensitive=obj.get("sensitive") is True or bool(spoiler), language=language,
         visibility=visibility_of(obj, author), in_reply_to_uri=ref(obj.get("inReplyTo")),
