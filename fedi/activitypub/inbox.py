@@ -60,7 +60,10 @@ def _parse(body: bytes) -> dict | None:
         activity = json_limits.loads(body)
     except ValueError:  # not JSON, or nested deeper than any activity
         return None
-    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+    if not isinstance(activity, dict):
+        return None
+    remote.normalize_types(activity)  # `["Create"]`, an object typed `["Note"]`: one string
+    if not isinstance(activity.get("type"), str):
         return None
     if b"\\u0000" in body:  # NUL cannot be stored (PostgreSQL text and JSONB refuse it)
         activity = _without_nul(activity)

@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(days=1)
 MAX_ANCESTORS = 5
+MAX_MENTION_LOOKUPS = 10  # accounts fetched for the Mention tags of one received object
 ACTOR_TYPES = frozenset({"Person", "Service", "Application", "Group", "Organization"})
-STATUS_TYPES = frozenset({"Note", "Question", "Article", "Page", "Video", "Event", "Audio"})
+STATUS_TYPES = frozenset(
+    {"Note", "Question", "Article", "Page", "Event", "Image", "Video", "Audio"}
+)
 
 
 def host_of(url: str | None) -> str | None:
@@ -43,7 +46,7 @@ def is_local_uri(uri: str | None) -> bool:
 
 def _fetch(url: str) -> dict[str, Any] | None:
     try:
-        return client.get_object(url)
+        return remote.normalize_types(client.get_object(url))
     except safe_http.FetchError as exc:
         log.info("fetch of %s failed: %s", url, exc)
         return None
@@ -206,6 +209,7 @@ def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status 
     author = resolve_account(author_uri)
     if author is None or author.suspended_at is not None:
         return None
+    obj = with_mention_hrefs(obj)
     parent_uri = remote.ref(obj.get("inReplyTo"))
     parent = None
     if parent_uri:
@@ -213,3 +217,54 @@ def ingest_status(obj: dict[str, Any], *, depth: int = MAX_ANCESTORS) -> Status 
         if parent is None and depth > 0:
             parent = resolve_status(parent_uri, depth=depth - 1)
     return remote.create_status(obj, author=author, parent=parent)
+
+
+def with_mention_hrefs(
+    obj: dict[str, Any], *, lookups: int = MAX_MENTION_LOOKUPS
+) -> dict[str, Any]:
+    """The object with each Mention tag naming its account by `href`, which is how the stored
+    mentions are matched (whatever the tag's `name` says: `@actor@test_server`, `@alice` or
+    nothing). An href not known here is fetched as an actor and replaced by the actor's id; a
+    tag without href falls back to its name, `@user@domain` (ours or known, else WebFinger).
+    At most `lookups` fetches; a tag that cannot be resolved is left as it is."""
+    tags = remote.as_list(obj.get("tag"))
+    mentions = [t for t in tags if isinstance(t, dict) and t.get("type") == "Mention"]
+    if not mentions:
+        return obj
+    hrefs = [h for h in (remote.ref(t.get("href")) for t in mentions) if h]
+    known: set[str] = set()
+    if hrefs:
+        rows = db.session.execute(
+            select(Account.uri, Account.url).where(
+                or_(Account.uri.in_(hrefs), Account.url.in_(hrefs))
+            )
+        )
+        known = {value for row in rows for value in row if value}
+    budget = [lookups]
+    out: list[Any] = []
+    for tag in tags:
+        if isinstance(tag, dict) and tag.get("type") == "Mention":
+            href = _mention_href(tag, known, budget)
+            if href is not None and href != tag.get("href"):
+                tag = {**tag, "href": href}
+        out.append(tag)
+    return {**obj, "tag": out}
+
+
+def _mention_href(tag: dict[str, Any], known: set[str], budget: list[int]) -> str | None:
+    href = remote.ref(tag.get("href"))
+    if href is not None:
+        if href in known or is_local_uri(href) or budget[0] <= 0:
+            return href
+        budget[0] -= 1
+        account = resolve_account(href)
+        return account.uri if account is not None else href
+    name = tag.get("name")
+    username, _, domain = (name if isinstance(name, str) else "").strip().lstrip("@").partition("@")
+    if not username or not domain or "@" in domain:
+        return None  # `@user` alone: whose server? (Mastodon ignores tags without href)
+    account = accounts.find_by_acct(username, domain)
+    if account is None and budget[0] > 0 and domain.lower() != urls.local_domain().lower():
+        budget[0] -= 1
+        account = resolve_account(f"{username}@{domain}")
+    return account.uri if account is not None else None

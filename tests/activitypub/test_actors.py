@@ -112,7 +112,7 @@ def test_actor_has_mastodons_shape(client, alice):
     assert body["icon"] == {"type": "Image", "url": "https://cdn.example/avatar.png",
                             "mediaType": "image/png"}  # fmt: skip
     assert "image" not in body
-    assert body["published"].endswith("T00:00:00Z")
+    assert body["published"].endswith("T00:00:00.000Z")
     assert body["manuallyApprovesFollowers"] is False
 
 

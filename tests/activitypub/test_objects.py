@@ -322,3 +322,28 @@ def test_authorized_fetch_fails_closed_when_verification_breaks(
         assert signed_get(_path(status)).status_code == 401
     finally:
         app.config["FEDI"].AUTHORIZED_FETCH = False
+
+
+MILLISECONDS = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
+
+
+def test_published_and_updated_carry_milliseconds(client, alice, bob):
+    """As Mastodon writes them (`2026-12-06T12:34:56.789Z`): posts in the same second keep
+    their order on the receiving side."""
+    import re
+
+    status = statuses.post_status(account=alice, text="first")
+    status.created_at = status.created_at.replace(microsecond=789_123)
+    db.session.commit()
+    status_edits.edit_status(status=status, by=alice, text="second")
+    boost = interactions.reblog(status=status, by=bob)
+    note = client.get(_path(status), headers=AS2).get_json()
+    actor = client.get("/users/alice", headers=AS2).get_json()
+
+    assert note["published"].endswith(".789Z")
+    stamps = [
+        note["published"], note["updated"], serializers.create(status)["published"],
+        serializers.update(status)["object"]["updated"], serializers.announce(boost)["published"],
+        actor["published"],
+    ]  # fmt: skip
+    assert all(re.match(MILLISECONDS, s) for s in stamps), stamps

@@ -353,8 +353,8 @@ def test_deliveries_survive_downtime(servers):
     b.proc.wait(timeout=20)
     posted = []
     for n in range(3):
-        # `published` carries whole seconds (as Mastodon's): posts a second apart keep their
-        # order on B whatever order the retries arrive in.
+        # Remote ids come from `published`: posts a second apart keep their order on B
+        # whatever order the retries arrive in.
         time.sleep(1.1 if n else 0)
         posted.append(post(a, "alice", f"While B was down, number {n}"))
     start(b, stack)

@@ -1,6 +1,8 @@
-"""Create of a Note (a Question shown as a post; an Article, Page or Video shown with its title
-and a link). The object must come from the signer's host and be attributed to the signer, and
-it must concern someone here (a follower, a mention, a reply to a known post)."""
+"""Create of a Note (a Question shown as a post; an Article, Page or Event shown with its title
+and a link; an Image, Video or Audio with its medium attached). The object must come from the
+signer's host and be attributed to the signer, and it must concern someone here (a follower, a
+mention, a reply to a known post). An object without `attributedTo` is the signer's (some
+servers leave it out of their own objects)."""
 
 from __future__ import annotations
 
@@ -48,11 +50,15 @@ def handle(ctx: Inbound) -> bool:
     if not resolve.same_host(obj["id"], ctx.actor.uri):
         ctx.note("object is not on the signer's host")
         return False
+    if obj.get("attributedTo") is None:
+        # Unambiguous: the signer created it and it lives on the signer's host.
+        obj = {**obj, "attributedTo": ctx.actor.uri}
     if remote.ref(obj.get("attributedTo")) != ctx.actor.uri:
         ctx.note("object is not attributed to the signer")
         return False
     if resolve.find_status_by_uri(obj["id"]) is not None:
         return True
+    obj = resolve.with_mention_hrefs(obj, lookups=0)  # ours and known ones, named or not
     if not _concerns_us(obj, ctx.actor):
         ctx.note("unsolicited: nobody here follows, is mentioned or is replied to")
         return False

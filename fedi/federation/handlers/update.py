@@ -23,5 +23,5 @@ def handle(ctx: Inbound) -> bool:
     status = known_status(obj["id"])
     if status is None or status.account_id != ctx.actor.id or status.reblog_of_id is not None:
         return False
-    remote.update_status(status, obj)
+    remote.update_status(status, resolve.with_mention_hrefs(obj))
     return True

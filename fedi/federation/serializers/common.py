@@ -43,5 +43,8 @@ def with_context(body: dict[str, object]) -> dict[str, object]:
 
 
 def iso(at: datetime | None) -> str | None:
-    """ActivityPub timestamps as Mastodon writes them: `2024-01-31T12:00:00Z`."""
-    return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at is not None else None
+    """ActivityPub timestamps as Mastodon writes them, to the millisecond:
+    `2024-01-31T12:00:00.123Z` (posts made within a second keep their order elsewhere)."""
+    if at is None:
+        return None
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"

@@ -16,7 +16,7 @@ from fedi.services.remote.actions import (
     remove_account_content,
     undo_boost,
 )
-from fedi.services.remote.common import as_list, parse_time, ref
+from fedi.services.remote.common import as_list, normalize_types, parse_time, ref
 from fedi.services.remote.statuses import (
     content_of,
     create_status,
@@ -32,6 +32,7 @@ __all__ = [
     "create_status",
     "delete_status",
     "move_followers",
+    "normalize_types",
     "parse_time",
     "receive_boost",
     "receive_follow",

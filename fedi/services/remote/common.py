@@ -18,12 +18,47 @@ MAX_TAGS = 50
 MAX_MENTIONS = 100
 MAX_ATTACHMENTS = 16
 BOT_TYPES = frozenset({"Service", "Application"})
+# The ActivityStreams types something here acts on: from a `type` given as a list, the first of
+# these is the one that counts.
+KNOWN_TYPES = frozenset({
+    "Create", "Update", "Delete", "Follow", "Accept", "Reject", "Undo", "Like", "Announce",
+    "Block", "Flag", "Move", "Add", "Remove",
+    "Note", "Question", "Article", "Page", "Image", "Video", "Audio", "Event", "Tombstone",
+    "Person", "Service", "Application", "Group", "Organization",
+    "Mention", "Hashtag", "Emoji", "Link", "Document", "PropertyValue",
+    "Collection", "OrderedCollection", "CollectionPage", "OrderedCollectionPage",
+})  # fmt: skip
 
 
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def one_type(value: Any) -> Any:
+    """A `type` as one string: a list (`["Note"]`, `["Note", "Article"]`) gives its first known
+    type, else its first string; anything else is returned as it is."""
+    if not isinstance(value, list):
+        return value
+    names = [v for v in value if isinstance(v, str)]
+    return next((n for n in names if n in KNOWN_TYPES), names[0] if names else None)
+
+
+def normalize_types(doc: Any) -> Any:
+    """Every `type` given as a list in a document (the activity, its object, their tags and
+    attachments, at any depth) replaced by one string, in place; the document. Received and
+    fetched documents pass here once, so handlers and services compare `type` to a string."""
+    stack = [doc]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("type"), list):
+                value["type"] = one_type(value["type"])
+            stack.extend(v for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, dict | list))
+    return doc
 
 
 def ref(value: Any) -> str | None:

@@ -1,5 +1,6 @@
-"""Remote statuses from Note objects (and Question, Article, Page, Video shown as posts):
-create, edit with history, delete."""
+"""Remote statuses from Note objects (and the other types Mastodon shows as posts: a Question
+with its options, an Article, Page or Event as its name and a link, an Image, Video or Audio as
+its name with the media as an attachment): create, edit with history, delete."""
 
 from __future__ import annotations
 
@@ -42,7 +43,10 @@ from fedi.services.remote.common import (
 )
 from fedi.text.sanitize import sanitize_remote_html
 
-TITLED_TYPES = frozenset({"Article", "Page", "Video", "Event", "Audio"})
+TITLED_TYPES = frozenset({"Article", "Page", "Event", "Image", "Video", "Audio"})
+# An object that is itself a medium: its `url` is the media file (or Links to it), shown as the
+# status' first attachment.
+MEDIA_OBJECTS = {"Image": MediaType.IMAGE, "Video": MediaType.VIDEO, "Audio": MediaType.AUDIO}
 
 
 def visibility_of(obj: dict[str, Any], author: Account) -> Visibility:
@@ -81,12 +85,59 @@ def _markdown(body: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
+def _media_type(mime: str) -> MediaType:
+    kinds = {"image": MediaType.IMAGE, "video": MediaType.VIDEO, "audio": MediaType.AUDIO}
+    return kinds.get(mime.split("/")[0], MediaType.UNKNOWN)
+
+
+def _links(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """(href, media type) of each URL in `url`: a string, a Link, or a list of either."""
+    out = []
+    for item in as_list(obj.get("url"))[:MAX_TAGS]:
+        href = url(item.get("href") if isinstance(item, dict) else item)
+        mime = text(item.get("mediaType"), MAX_NAME) if isinstance(item, dict) else ""
+        if href:
+            out.append((href, mime))
+    return out
+
+
+def _page_url(obj: dict[str, Any]) -> str | None:
+    """The object's web page: the `text/html` Link of its `url`, else its first URL that is
+    not a media file (an Image's bare `url` is the image itself)."""
+    links = _links(obj)
+    media_object = obj.get("type") in MEDIA_OBJECTS
+    html_link = next((h for h, mime in links if mime == "text/html"), None)
+    other = (h for h, mime in links if _media_type(mime) == MediaType.UNKNOWN and not media_object)
+    return html_link or next(other, None)
+
+
+def _media_link(obj: dict[str, Any]) -> tuple[str, str, MediaType] | None:
+    """(URL, media type, kind) of the medium an Image, Video or Audio object is: its first Link
+    of its own kind, else of any media kind, else a bare URL (typed by the object)."""
+    kind = MEDIA_OBJECTS.get(obj.get("type") or "")
+    if kind is None:
+        return None
+    links = _links(obj)
+    typed = [(h, m) for h, m in links if _media_type(m) != MediaType.UNKNOWN]
+    untyped = [(h, text(obj.get("mediaType"), MAX_NAME)) for h, m in links if not m]
+    own = [(h, m) for h, m in typed if _media_type(m) == kind]
+    found = (own or typed or untyped or [None])[0]
+    if found is None:
+        return None
+    href, mime = found
+    return href, mime, kind if _media_type(mime) == MediaType.UNKNOWN else _media_type(mime)
+
+
 def _titled(obj: dict[str, Any], body: str) -> str:
-    title = html.escape(plain(obj.get("name"), MAX_NAME))
-    link = html.escape(url(obj.get("url")) or obj["id"])
+    name = html.escape(plain(obj.get("name"), MAX_NAME))
+    title = f"<p><strong>{name}</strong></p>" if name else ""
+    link = _page_url(obj) or (None if obj.get("type") in MEDIA_OBJECTS else obj["id"])
     if not body and obj.get("type") != "Article":
         body = text(obj.get("summary"), MAX_HTML)
-    return f'<p><strong>{title}</strong></p>{body}<p><a href="{link}">{link}</a></p>'
+    if link is None:
+        return f"{title}{body}"
+    link = html.escape(link)
+    return f'{title}{body}<p><a href="{link}">{link}</a></p>'
 
 
 def _poll(obj: dict[str, Any], body: str) -> str:
@@ -117,11 +168,6 @@ def _spoiler(obj: dict[str, Any]) -> str:
     return plain(obj.get("summary"), MAX_SUMMARY) if obj.get("type") not in TITLED_TYPES else ""
 
 
-def _media_type(mime: str) -> MediaType:
-    kinds = {"image": MediaType.IMAGE, "video": MediaType.VIDEO, "audio": MediaType.AUDIO}
-    return kinds.get(mime.split("/")[0], MediaType.UNKNOWN)
-
-
 def _coordinate(focus: Any, index: int) -> float | None:
     value = focus[index] if isinstance(focus, list) and len(focus) > index else None
     return float(value) if isinstance(value, int | float) and -1 <= value <= 1 else None
@@ -135,9 +181,22 @@ def _dimensions(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _attachments(obj: dict[str, Any], status: Status) -> None:
-    """Remote media are referenced by URL (caching them comes with the media work)."""
+    """Remote media are referenced by URL (caching them comes with the media work). An Image,
+    Video or Audio object is its own first attachment."""
     items = [a for a in as_list(obj.get("attachment")) if isinstance(a, dict) and url(a.get("url"))]
-    for position, item in enumerate(items[:MAX_ATTACHMENTS]):
+    medium = _media_link(obj)
+    if medium is not None:
+        href, mime, kind = medium
+        db.session.add(
+            MediaAttachment(
+                id=new_id(), account_id=status.account_id, status_id=status.id, type=kind,
+                position=0, remote_url=href, file_content_type=mime or None,
+                blurhash=text(obj.get("blurhash"), 255) or None, meta=_dimensions(obj),
+                processing=ProcessingState.DONE,
+            )
+        )  # fmt: skip
+    first = 0 if medium is None else 1
+    for position, item in enumerate(items[: MAX_ATTACHMENTS - first], start=first):
         mime = text(item.get("mediaType"), MAX_NAME)
         db.session.add(
             MediaAttachment(
@@ -216,7 +275,7 @@ def _new_status(obj: dict[str, Any], author: Account, parent: Status | None) -> 
     published = min(parse_time(obj.get("published")) or utcnow(), utcnow())
     spoiler = _spoiler(obj)
     status = Status(
-        id=new_id(published), uri=obj["id"], url=url(obj.get("url")) or obj["id"],
+        id=new_id(published), uri=obj["id"], url=_page_url(obj) or obj["id"],
         account_id=author.id, content=content, spoiler_text=spoiler, local=False,
         sensitive=obj.get("sensitive") is True or bool(spoiler), language=language,
         visibility=visibility_of(obj, author), in_reply_to_uri=ref(obj.get("inReplyTo")),
