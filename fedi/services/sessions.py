@@ -154,6 +154,8 @@ def revoke(user: User, session_id: int | str) -> None:
         session_id = int(session_id)
     except (TypeError, ValueError):
         raise NotFound("Record not found") from None
+    if not 0 < session_id < 2**63:  # not an id (nor a value the database would refuse)
+        raise NotFound("Record not found")
     result = db.session.execute(
         delete(WebSession)
         .where(WebSession.id == session_id, WebSession.user_id == user.id)

@@ -244,6 +244,7 @@ def test_revoking_needs_csrf_and_only_ones_own_sessions(app, alice, bob):
     assert laptop.post(f"/settings/sessions/{alice_rows[1]}/revoke").status_code == 403
     assert form_post(laptop, f"/settings/sessions/{bob_row}/revoke").status_code == 404
     assert form_post(laptop, "/settings/sessions/1/revoke").status_code == 404
+    assert form_post(laptop, f"/settings/sessions/{2**64}/revoke").status_code == 404
     assert signed_in_as(phone) and signed_in_as(bobs)
 
 
