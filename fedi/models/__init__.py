@@ -36,6 +36,7 @@ from fedi.models.relations import (
 from fedi.models.reports import Report, ReportCategory
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
+from fedi.models.web_sessions import WebSession
 
 __all__ = [
     "Account",
@@ -96,6 +97,7 @@ __all__ = [
     "TagFollow",
     "User",
     "Visibility",
+    "WebSession",
     "as_account_id",
     "utcnow",
 ]
