@@ -77,6 +77,8 @@ class Settings:
     RATE_LIMITS: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Seconds before the first retry of a failed delivery (then exponential backoff).
     DELIVERY_RETRY_BASE: float = 30.0
+    # Tests only: a file holding seconds added to the clock of stored times (fedi/clock.py).
+    TEST_CLOCK_OFFSET_FILE: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -113,6 +115,7 @@ class Settings:
             SMTP_FROM_ADDRESS=env.get("SMTP_FROM_ADDRESS", ""),
             RATE_LIMIT_ENABLED=env_bool(env.get("RATE_LIMIT_ENABLED"), True),
             DELIVERY_RETRY_BASE=float(env.get("DELIVERY_RETRY_BASE") or 30.0),
+            TEST_CLOCK_OFFSET_FILE=env.get("TEST_CLOCK_OFFSET_FILE", ""),
         )
         settings.validate()
         return settings
