@@ -127,6 +127,21 @@ def lock_waiters(engine: Engine, query_like: str) -> list[int]:
         )
 
 
+def tables_written(engine: Engine, pid: int) -> set[str]:
+    """The tables the backend's open transaction has written (holds RowExclusiveLock on)."""
+    with engine.connect() as conn:
+        return set(
+            conn.scalars(
+                text(
+                    "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                    "WHERE l.pid = :pid AND l.mode = 'RowExclusiveLock' AND l.granted "
+                    "AND c.relkind = 'r'"
+                ),
+                {"pid": pid},
+            )
+        )
+
+
 def backend_alive(engine: Engine, pid: int) -> bool:
     with engine.connect() as conn:
         found = conn.scalar(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
@@ -404,8 +419,9 @@ class Wren:
         self.env.update(
             DATABASE_URL=database_url, REDIS_URL=redis_url, LOCAL_DOMAIN=self.domain,
             LOCAL_HTTPS="false", ALLOWED_PRIVATE_ADDRESSES="127.0.0.0/8",
-            RATE_LIMIT_ENABLED="false", TEST_CLOCK_OFFSET_FILE=self.clock_file, **settings,
+            RATE_LIMIT_ENABLED="false", TEST_CLOCK_OFFSET_FILE=self.clock_file,
         )  # fmt: skip
+        self.env.update(settings)
         self.engine = create_engine(database_url, poolclass=NullPool)
         self._n = 0
         self._huey: Any = None
@@ -433,6 +449,12 @@ class Wren:
         with process([*FEDI, "worker", "--workers", str(threads)], self.env, logs) as proc:
             proc.logs = logs  # type: ignore[attr-defined]
             yield proc
+
+    def in_process(self, session_app: Flask) -> Any:
+        """An app in this process on this instance's database, Redis and domain (setup and
+        checks through the services; tasks it enqueues go to the workers)."""
+        return in_process_app(session_app, self.tmp / "in-process", self.database_url,
+                              self.redis_url, LOCAL_DOMAIN=self.domain)  # fmt: skip
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         done = run([*FEDI, *args], self.env)
@@ -467,9 +489,10 @@ class Wren:
 
         self.huey().enqueue(queue.registry[name].s(*args))
 
-    def queued(self) -> tuple[int, int]:
-        """(tasks waiting, tasks scheduled for later) in Redis."""
-        return self.huey().pending_count(), self.huey().scheduled_count()
+    def queued(self) -> list[str]:
+        """The names of the tasks in Redis, waiting or scheduled for later."""
+        tasks = [*self.huey().pending(), *self.huey().scheduled()]
+        return sorted(task.name for task in tasks)
 
     # -- the API, over HTTP ------------------------------------------------------------------
 
@@ -491,6 +514,12 @@ class Wren:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def lines(proc: subprocess.Popen, needle: str) -> list[str]:
+    """The lines of the process's output (stdout and stderr) that contain `needle`."""
+    logs = proc.logs  # type: ignore[attr-defined]
+    return [line for text_ in output(logs) for line in text_.splitlines() if needle in line]
 
 
 def alive(proc: subprocess.Popen) -> None:
