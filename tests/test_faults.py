@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -35,7 +36,10 @@ from fedi.federation import signatures
 from tests import faults
 from tests.faults import Wren, eventually
 from tests.federation.remote_actor import RemoteActor, RemoteServer, new_key
+from tests.federation.test_multi_instance import Instance, follow, start
 from tests.helpers import make_local, token_for
+from tests.processes import free_port
+from tests.test_processes import first_run_credentials, sqlite_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
@@ -458,4 +462,168 @@ def test_redis_flushed_in_the_middle_of_deliveries_loses_none_of_them(
         for n in range(inboxes):  # what the requeue sent came in the order it was created
             got = [uri for path, uri in received if path == f"/users/u{n}/inbox"]
             assert got[2:] == sent[2:], n
+    wren.close()
+
+
+# --- a. a peer down for ten days ---------------------------------------------------------------
+
+
+def first_admin_token(peer: Instance) -> str:
+    """The embedded instance's first-run admin (its credentials are printed once), signed in."""
+    login, password = first_run_credentials(faults.output(peer.logs)[0])
+    client = httpx.post(f"{peer.base}/api/v1/apps", timeout=10, json={
+        "client_name": "faults", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+        "scopes": "read write follow",
+    }).json()  # fmt: skip
+    token = httpx.post(f"{peer.base}/oauth/token", timeout=10, data={
+        "grant_type": "password", "username": login, "password": password,
+        "client_id": client["client_id"], "client_secret": client["client_secret"],
+        "scope": "read write follow",
+    })  # fmt: skip
+    assert token.status_code == 200, token.text
+    return token.json()["access_token"]
+
+
+def test_a_peer_down_for_ten_days_gets_everything_in_order_and_its_domain_is_paused_then_resumed(
+    app: Flask, tmp_path: Path, database: str, redis: faults.PrivateRedis
+) -> None:
+    wren = Wren(tmp_path / "a", database, redis.url)
+    with wren.in_process(app):
+        alice = token_for(make_local("alice"))
+    author = {"Authorization": f"Bearer {alice}"}
+
+    def api(method: str, path: str, **kw) -> dict:
+        response = httpx.request(method, f"{wren.base}{path}", headers=author, timeout=20, **kw)
+        assert response.status_code == 200, (method, path, response.text)
+        return response.json()
+
+    def row(sql: str, **params: object):
+        with wren.engine.connect() as conn:
+            return conn.execute(text(sql), params).one_or_none()
+
+    with ExitStack() as stack:
+        web = stack.enter_context(wren.web())
+        worker = stack.enter_context(wren.worker())
+        procs = (web, worker)
+        # Given a peer (a real Wren, embedded) whose admin follows alice
+        peer = Instance("b", free_port(), tmp_path / "b" / "instance", tmp_path / "b" / "logs")
+        start(peer, stack)
+        peer.tokens["admin"] = first_admin_token(peer)
+        alice_there = follow(peer, wren, "admin", "alice")
+        eventually("the peer's admin following alice",
+                   lambda: peer.relationship("admin", alice_there)["following"],
+                   procs=procs)  # fmt: skip
+        domain = peer.domain
+
+        # When the peer goes down, and alice posts
+        peer.proc.terminate()
+        peer.proc.wait(timeout=20)
+        first = api("POST", "/api/v1/statuses", json={"status": "Day 0: are you there?"})
+        head_sql = ("SELECT d.id, d.state, d.attempts, d.last_attempt_at FROM deliveries d "
+                    "JOIN outbox_activities o ON o.id = d.activity_id "
+                    "WHERE o.status_id = :status AND o.type = 'Create'")  # fmt: skip
+        head = eventually("the first try to fail",
+                          lambda: (r := row(head_sql, status=int(first["id"]))) and r.attempts
+                          and r.last_attempt_at and r, procs=procs)  # fmt: skip
+        assert head.state == "pending"
+        dates = {head.last_attempt_at.date()}  # the days on which the domain failed
+        health_sql = "SELECT failure_days, unavailable FROM domain_health WHERE domain = :d"
+        attempts_sql = "SELECT count(*) FROM delivery_attempts a JOIN deliveries d " \
+                       "ON d.id = a.delivery_id WHERE d.domain = :d"  # fmt: skip
+
+        def step(k: int) -> None:
+            """k * 15 simulated hours later, the periodic requeue tries the head again."""
+            wren.set_clock(k * 15 * 3600)
+            tries = count(wren, attempts_sql, d=domain)
+            wren.enqueue("requeue_deliveries")
+            eventually(f"the try at hour {k * 15}",
+                       lambda: count(wren, attempts_sql, d=domain) == tries + 1,
+                       procs=procs)  # fmt: skip
+            latest = row("SELECT state, attempts, last_attempt_at FROM deliveries WHERE id = :id",
+                         id=head.id)  # fmt: skip
+            assert latest.attempts == k + 1  # one POST to the domain per step: the head
+            if latest.state == "pending":
+                dates.add(latest.last_attempt_at.date())
+                health = row(health_sql, d=domain)
+                # seven days of failures pause it (once paused, the probes count no more days)
+                assert tuple(health) == (min(len(dates), 7), len(dates) >= 7), (k, dates)
+
+        def queued_behind(status_id: str, kind: str) -> None:
+            sql = ("SELECT d.state, d.attempts FROM deliveries d JOIN outbox_activities o "
+                   "ON o.id = d.activity_id WHERE o.status_id = :s AND o.type = :t")  # fmt: skip
+            eventually(f"the {kind} of {status_id} to wait behind the head",
+                       lambda: row(sql, s=int(status_id), t=kind) == ("queued", 0),
+                       procs=procs)  # fmt: skip
+
+        step(1)
+        second = api("POST", "/api/v1/statuses", json={"status": "Day 1: hello?"})
+        queued_behind(second["id"], "Create")
+        for k in (2, 3):
+            step(k)
+        api("PUT", f"/api/v1/statuses/{first['id']}", json={"status": "Day 2: edited"})
+        queued_behind(first["id"], "Update")
+        for k in range(4, 13):
+            step(k)
+        # Then its domain is paused (unavailable after seven days of failures, one probe an
+        # hour): a direct message to the admin's own inbox there waits, untried
+        assert tuple(row(health_sql, d=domain))[1] is True and len(dates) >= 7
+        third = api("POST", "/api/v1/statuses", json={"status": "Day 7: still nothing"})
+        queued_behind(third["id"], "Create")
+        direct = api(
+            "POST",
+            "/api/v1/statuses",
+            json={"status": f"@admin@{domain} psst", "visibility": "direct"},
+        )
+        dm_sql = (
+            "SELECT d.state, d.attempts, d.backlog FROM deliveries d JOIN "
+            "outbox_activities o ON o.id = d.activity_id WHERE o.status_id = :s"
+        )
+        eventually("the direct message held for the paused domain",
+                   lambda: row(dm_sql, s=int(direct["id"])) == ("pending", 0, True),
+                   procs=procs)  # fmt: skip
+        for k in (13, 14, 15):
+            step(k)
+        assert row(dm_sql, s=int(direct["id"])) == ("pending", 0, True)  # still untried
+        assert row("SELECT attempts, state FROM deliveries WHERE id = :id", id=head.id) == (
+            16,
+            "pending",
+        )  # past MAX_ATTEMPTS: an unreachable inbox is tried for 14 days
+
+        # When the peer comes back, ten days later
+        start(peer, stack)
+        step(16)  # the hourly probe gets through
+
+        # Then the domain is resumed, and everything arrives, each inbox in order
+        assert row(health_sql, d=domain) is None
+
+        def all_delivered() -> bool:
+            wren.enqueue("requeue_deliveries")  # the held direct message is due again
+            pending = count(wren, "SELECT count(*) FROM deliveries WHERE state <> 'delivered'")
+            return pending == 0
+
+        eventually("every delivery delivered", all_delivered, procs=procs, interval=1.0)
+        database_b = peer.instance_dir / "wren.db"
+        uri = f"{wren.base}/users/alice/statuses"
+        got = sqlite_rows(
+            database_b,
+            "SELECT activity_type, json_extract(payload, '$.object.id') FROM inbox_items "
+            "WHERE activity_type IN ('Create', 'Update') AND recipient_account_id IS NULL "
+            "ORDER BY id",
+        )
+        assert got == [
+            ("Create", f"{uri}/{first['id']}"),
+            ("Create", f"{uri}/{second['id']}"),
+            ("Update", f"{uri}/{first['id']}"),
+            ("Create", f"{uri}/{third['id']}"),
+        ]
+        dm = sqlite_rows(database_b, "SELECT json_extract(payload, '$.object.id') FROM "
+                                     "inbox_items WHERE recipient_account_id IS NOT NULL "
+                                     "AND activity_type = 'Create'")  # fmt: skip
+        assert dm == [(f"{uri}/{direct['id']}",)]
+        home = eventually("the posts in the admin's home on the peer",
+                          lambda: (h := peer.home("admin")) and len(h) >= 3 and h)  # fmt: skip
+        texts = {s["uri"]: s for s in home}
+        edited = texts[f"{uri}/{first['id']}"]
+        assert "Day 2: edited" in edited["content"] and edited["edited_at"]
+        assert f"{uri}/{third['id']}" in texts
     wren.close()
