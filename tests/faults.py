@@ -23,20 +23,18 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import httpx
 from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from tests import helpers
-from tests.processes import FEDI, ROOT, free_port, output, process, run, wait_for, wait_healthy
+from tests.processes import FEDI, ROOT, free_port, output, process, wait_for, wait_healthy
 
 START_TIMEOUT = 30.0
 
@@ -410,6 +408,7 @@ class Wren:
 
     def __init__(self, tmp: Path, database_url: str, redis_url: str, **settings: str) -> None:
         self.tmp = tmp
+        tmp.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.domain = f"127.0.0.1:{self.port}"
@@ -456,11 +455,6 @@ class Wren:
         return in_process_app(session_app, self.tmp / "in-process", self.database_url,
                               self.redis_url, LOCAL_DOMAIN=self.domain)  # fmt: skip
 
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        done = run([*FEDI, *args], self.env)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done
-
     def set_clock(self, seconds: float) -> None:
         """Move every process of this instance to the real time plus `seconds`."""
         from fedi import clock
@@ -494,24 +488,6 @@ class Wren:
         tasks = [*self.huey().pending(), *self.huey().scheduled()]
         return sorted(task.name for task in tasks)
 
-    # -- the API, over HTTP ------------------------------------------------------------------
-
-    def user_token(self, username: str, password: str = "correct horse battery") -> str:
-        self.cli("create-user", username, "--email", f"{username}@example.com",
-                 "--password", password)  # fmt: skip
-        scopes = "read write follow push"
-        app = httpx.post(f"{self.base}/api/v1/apps", timeout=10, json={
-            "client_name": "faults", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
-            "scopes": scopes,
-        }).json()  # fmt: skip
-        token = httpx.post(f"{self.base}/oauth/token", timeout=10, data={
-            "grant_type": "password", "username": f"{username}@example.com",
-            "password": password, "client_id": app["client_id"],
-            "client_secret": app["client_secret"], "scope": scopes,
-        })  # fmt: skip
-        assert token.status_code == 200, token.text
-        return token.json()["access_token"]
-
     def close(self) -> None:
         self.engine.dispose()
 
@@ -539,7 +515,3 @@ def eventually(what: str, probe, timeout: float = 30.0, *, procs=(), interval: f
         return probe()
 
     return wait_for(what, check, timeout, interval=interval)
-
-
-def elapsed(since: float) -> float:
-    return time.monotonic() - since
