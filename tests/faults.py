@@ -47,8 +47,8 @@ def admin_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         helpers.service_unavailable(
-            "PostgreSQL (these tests make databases of their own: set "
-            "DATABASE_URL=postgresql+psycopg://...)"
+            "PostgreSQL for the fault tests (DATABASE_URL=postgresql+psycopg://... on whose "
+            "server they make databases of their own)"
         )
     parsed = make_url(url).set(drivername="postgresql", database="postgres")
     plain = parsed.render_as_string(hide_password=False)
