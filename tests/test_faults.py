@@ -537,7 +537,7 @@ def test_postgres_restarted_under_load_is_survived_by_web_and_worker(
             assert codes <= {("post", 200, None), ("read", 200, None),
                              ("post", 503, "5"), ("read", 503, "5")}, codes  # fmt: skip
             assert all(a[2] == 200 for a in load.between(0, restarting))
-            assert back - restarted < 3.0, f"back {back - restarted:.1f} s after the restart"
+            assert back - restarted < 5.0, f"back {back - restarted:.1f} s after the restart"
             settled = load.between(back + 1.0, time.monotonic())
             assert settled and all(a[2] == 200 for a in settled)
 
