@@ -359,33 +359,32 @@ def test_a_worker_killed_mid_task_leaves_nothing_half_written_and_the_task_runs_
     create = rita.activity("Create", note, to=note["to"], cc=note["cc"])
     item = "SELECT state, attempts FROM inbox_items WHERE activity_uri = :uri"
 
-    with wren.web() as web:
-        # Given rita known here (her first activity stored her account)...
-        with wren.worker(threads=1) as first:
-            assert signed_post(wren, rita, "/inbox", rita.activity("Like", "x")).status_code == 202
+    with wren.web() as web, wren.engine.connect() as holder:
+        with wren.worker(threads=1) as doomed:
+            # Given rita known here (her first activity stored her account)...
+            like = rita.activity("Like", "x")
+            assert signed_post(wren, rita, "/inbox", like).status_code == 202
             eventually("rita's first activity processed",
                        lambda: count(wren, "SELECT count(*) FROM inbox_items WHERE state <> "
-                                           "'pending'") == 1, procs=(web, first))  # fmt: skip
-        # ...and a lock on her account row, which storing her post updates (statuses_count)
-        # after it has written the status, its conversation, mention and hashtags (NO KEY: the
-        # foreign keys of those rows may still refer to the account)
-        with wren.engine.connect() as holder:
+                                           "'pending'") == 1, procs=(web, doomed))  # fmt: skip
+            # ...and a lock on her account row, which storing her post updates (statuses_count)
+            # after it has written the status, its conversation, mention and hashtags (NO KEY:
+            # the foreign keys of those rows may still refer to the account)
             holder.execute(text("SELECT 1 FROM accounts WHERE uri = :uri FOR NO KEY UPDATE"),
                            {"uri": rita.uri})  # fmt: skip
-            with wren.worker(threads=1) as doomed:
-                assert signed_post(wren, rita, "/users/lena/inbox", create).status_code == 202
-                (pid,) = eventually(
-                    "the worker's transaction to wait on the account row",
-                    lambda: faults.lock_waiters(wren.engine, "UPDATE accounts%"),
-                    procs=(web, doomed),
-                )  # fmt: skip
-                written = faults.tables_written(wren.engine, pid)
-                assert {"statuses", "conversations", "mentions", "status_tags"} <= written
+            assert signed_post(wren, rita, "/users/lena/inbox", create).status_code == 202
+            (pid,) = eventually(
+                "the worker's transaction to wait on the account row",
+                lambda: faults.lock_waiters(wren.engine, "UPDATE accounts%"),
+                procs=(web, doomed),
+            )  # fmt: skip
+            written = faults.tables_written(wren.engine, pid)
+            assert {"statuses", "conversations", "mentions", "status_tags"} <= written
 
-                # When the worker is killed in the middle of the task
-                doomed.kill()
-                doomed.wait(timeout=10)
-            holder.rollback()  # its backend gets the lock, finds its client gone, ends
+            # When the worker is killed in the middle of the task
+            doomed.kill()
+            doomed.wait(timeout=10)
+        holder.rollback()  # its backend gets the lock, finds its client gone, ends
         eventually("the killed worker's backend to end",
                    lambda: not faults.backend_alive(wren.engine, pid))  # fmt: skip
 
