@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from fedi import clock
 from fedi.config import ROOT, Settings
 
 if TYPE_CHECKING:  # Flask loads in create_app(): gunicorn's arbiter imports this package too
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from flask import Flask
 
     settings = settings or Settings.from_env()
+    clock.configure(settings.TEST_CLOCK_OFFSET_FILE)
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

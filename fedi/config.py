@@ -79,6 +79,15 @@ class Settings:
     RATE_LIMITS: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Seconds before the first retry of a failed delivery (then exponential backoff).
     DELIVERY_RETRY_BASE: float = 30.0
+    # Back-pressure on the inboxes (fedi/federation/inbox.py): past this many received activities
+    # waiting to be processed, POSTs to the inboxes are answered 503 with Retry-After (0: none).
+    INBOX_QUEUE_LIMIT: int = 10_000
+    # Activities accepted from one remote host per INBOX_HOST_PERIOD seconds; past it 429 with
+    # Retry-After (0: no limit; applied only with RATE_LIMIT_ENABLED).
+    INBOX_HOST_LIMIT: int = 0
+    INBOX_HOST_PERIOD: int = 300
+    # Tests only: a file holding seconds added to the clock of stored times (fedi/clock.py).
+    TEST_CLOCK_OFFSET_FILE: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -116,6 +125,10 @@ class Settings:
             SMTP_FROM_ADDRESS=env.get("SMTP_FROM_ADDRESS", ""),
             RATE_LIMIT_ENABLED=env_bool(env.get("RATE_LIMIT_ENABLED"), True),
             DELIVERY_RETRY_BASE=float(env.get("DELIVERY_RETRY_BASE") or 30.0),
+            INBOX_QUEUE_LIMIT=int(env.get("INBOX_QUEUE_LIMIT") or 10_000),
+            INBOX_HOST_LIMIT=int(env.get("INBOX_HOST_LIMIT") or 0),
+            INBOX_HOST_PERIOD=int(env.get("INBOX_HOST_PERIOD") or 300),
+            TEST_CLOCK_OFFSET_FILE=env.get("TEST_CLOCK_OFFSET_FILE", ""),
         )
         settings.validate()
         return settings

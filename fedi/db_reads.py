@@ -58,8 +58,8 @@ def _commit_reads(exc: BaseException | None) -> None:
         if session.connection().info.get(WROTE):
             return  # anything else is for the view to commit; the teardown rolls it back
         session.commit()
-    except SQLAlchemyError:  # a dead connection, say: the teardown's rollback cleans up
-        log.warning("ending a read-only transaction failed", exc_info=True)
+    except SQLAlchemyError as exc:  # a dead connection, say: the teardown's rollback cleans up
+        log.warning("ending a read-only transaction failed: %s", str(exc).splitlines()[0])
 
 
 def init_app(app: Flask) -> None:

@@ -49,4 +49,6 @@ def _committed(conn) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _rolled_back(conn) -> None:
+    if conn.invalidated:  # the database went away: no info to read (the pool clears it when it
+        return  # connects again), and reading it would raise out of the session's close
     conn.info.pop(_PENDING, None)

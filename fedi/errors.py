@@ -6,8 +6,17 @@ UI a friendly page, and the ActivityPub surface a bare 4xx.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait when the database cannot be reached (a restart, a failover):
+# the pool replaces its dead connections on the next checkout, so this is short.
+DATABASE_RETRY_AFTER = 5
 
 
 class DomainError(Exception):
@@ -70,6 +79,20 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(body), err.status_code, _headers(err)
         page = render_template("error.html", code=err.status_code, message=err.message)
         return page, err.status_code, _headers(err)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(err: OperationalError | InterfaceError):
+        """The database went away (restarted, failed over, out of connections) or gave up on
+        a statement: 503 with Retry-After, never a 500. Rendered without the database (no
+        template that could read it)."""
+        log.warning("database unavailable: %s", str(err.orig or err).splitlines()[0])
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        message = "The service is unavailable for a moment; please try again."
+        if _wants_json():
+            return jsonify({"error": message}), 503, headers
+        page = f"<!doctype html><title>503</title><h1>503</h1><p>{message}</p>"
+        return Response(page, 503, headers, mimetype="text/html")
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

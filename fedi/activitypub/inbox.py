@@ -1,8 +1,10 @@
 """The inboxes: `POST /inbox` (shared) and `POST /users/<username>/inbox`.
 
-Size limit, JSON parse, HTTP signature, and the signer must be the activity's actor; then the
-activity is stored and answered 202, and processed in a task. Activities of suspended actors
-are accepted and dropped, as Mastodon does.
+Back-pressure first (a full queue: 503, a remote host over its budget: 429, both with
+Retry-After and nothing stored; see `fedi/federation/inbox.py`), then the size limit, JSON parse,
+HTTP signature, and the signer must be the activity's actor; then the activity is stored and
+answered 202, and processed in a task. Activities of suspended actors are accepted and dropped,
+as Mastodon does.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from fedi import json_limits
+from fedi import hosts, json_limits
 from fedi.federation import inbox, resolve, signatures, signers
 from fedi.models import Account
 from fedi.services import accounts, remote
@@ -26,6 +28,12 @@ MAX_BODY = 1024 * 1024
 
 def _answer(code: int, message: str = "") -> Response:
     return Response(message, status=code, mimetype="text/plain")
+
+
+def _later(code: int, seconds: int, message: str) -> Response:
+    response = _answer(code, message)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/inbox")
@@ -81,6 +89,9 @@ def _without_nul(value: Any) -> Any:
 
 
 def _receive(recipient: Account | None) -> Response:
+    settings = current_app.config["FEDI"]
+    if inbox.backlog_full(settings.INBOX_QUEUE_LIMIT):
+        return _later(503, inbox.QUEUE_FULL_RETRY_AFTER, "Too many activities waiting")
     body = _body()
     if body is None:
         return _answer(413, "Payload too large")
@@ -88,6 +99,9 @@ def _receive(recipient: Account | None) -> Response:
     if activity is None:
         return _answer(400, "Not an activity")
     actor_uri = remote.ref(activity.get("actor")) or ""
+    host, budget = hosts.normalize_host(actor_uri), _host_budget(settings)
+    if budget and (wait := inbox.host_wait(host, *budget)) is not None:
+        return _later(429, wait, "Too many activities from this host")
     if _gone_actor_deleting_itself(activity, actor_uri):
         return _answer(202)
     path = request.full_path if request.query_string else request.path
@@ -108,10 +122,19 @@ def _receive(recipient: Account | None) -> Response:
     signer = found.get(key_id)
     if signer is None or signer.local or signer.uri != actor_uri:
         return _answer(401, "The signer is not the actor")
+    if budget:
+        inbox.count_host(host, budget[1])
     if signer.suspended:
         return _answer(202)
     inbox.receive(activity, recipient)
     return _answer(202)
+
+
+def _host_budget(settings) -> tuple[int, int] | None:
+    """(limit, period) of the per-host budget, or None when there is none."""
+    if settings.RATE_LIMIT_ENABLED and settings.INBOX_HOST_LIMIT > 0:
+        return settings.INBOX_HOST_LIMIT, settings.INBOX_HOST_PERIOD
+    return None
 
 
 def _gone_actor_deleting_itself(activity: dict, actor_uri: str) -> bool:

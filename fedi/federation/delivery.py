@@ -13,15 +13,31 @@ come in. Outcomes:
   waiting rows become due at once);
 - 429/503: retried after `Retry-After` when given, else with backoff;
 - other 4xx (but 408): failed for good;
-- 5xx, 408, network errors and deadlines: retried with exponential backoff and jitter for about
-  three days, and the failure counts against the domain (`domain_health`: a domain failing on
-  seven distinct days is unavailable, and then only one probe an hour goes out);
+- 5xx, 408, network errors and deadlines: retried with exponential backoff and jitter, and the
+  failure counts against the domain (`domain_health`: a domain failing on seven distinct days is
+  unavailable, and then only one probe an hour goes out). An inbox that looks unreachable
+  (network errors, deadlines, 408, 429, 502-504, 520-530) is tried until the row is `MAX_WAIT`
+  old (the 14 days an unavailable domain's rows are kept); other answers (500, ...) get
+  `MAX_ATTEMPTS` tries, about three days;
 - deferred by the sender (the domain is slow right now): not a try; due again after
   `DEFER_WAIT`.
 
-Huey only triggers attempts: `requeue_due` (a periodic task) re-enqueues rows that are due, so a
-lost queue, or a worker that died mid-try (its rows are due again after `IN_FLIGHT`), loses
-nothing.
+In order per inbox: a row that waits (it failed as if its inbox were unreachable, was held for
+an unavailable domain, or was deferred) starts its inbox's backlog (`Delivery.backlog`). A newer
+row to that inbox is not sent while an older backlog row is pending: it is `QUEUED` behind it.
+When an inbox's backlog has no pending row left (the oldest was delivered, given up or
+cancelled), its next `BATCH` queued rows become pending and go in one task, as one chain: the
+sender posts them one after another, oldest first, and stops at the first that does not get
+through (the rest come back deferred). So after an outage an inbox receives what it missed in
+the order it was created. Rows to an inbox with no backlog go at once, concurrently, as before
+(two activities created at the same moment may then arrive in either order), and a row that
+got a server error such as 500 is retried on its own without holding the others back: one
+activity a server cannot take never blocks the inbox.
+
+Huey only triggers attempts: `requeue_due` (a periodic task) re-enqueues rows that are due, and
+moves on backlogs that nothing moves (their oldest row was cancelled, or the task that carried
+them was lost), so a lost queue, or a worker that died mid-try (its rows are due again after
+`IN_FLIGHT`), loses nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +51,8 @@ from datetime import datetime, timedelta
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from fedi import hosts, queue
 from fedi.extensions import db
@@ -65,7 +82,15 @@ REQUEUE_BATCH = 1000
 BATCH = 100  # deliveries per task
 RETRY_TASK_MAX = 300.0  # retries due within this many seconds get delayed tasks...
 RETRY_GROUP = 2.0  # ...one per this many seconds of due times
+WAITING = (DeliveryState.PENDING, DeliveryState.QUEUED)  # not yet delivered nor given up
 DEFER_WAIT = client.POST_DEADLINE  # a deferred row waits for its slow domain's POSTs to end
+MAX_WAIT = domain_health.MAX_WAIT  # an unreachable inbox's rows are tried until this old
+# A chain starts no POST after this many seconds, so that all of it ends before its rows are
+# due again (IN_FLIGHT after they were claimed).
+CHAIN_BUDGET = IN_FLIGHT.total_seconds() - 2 * client.POST_DEADLINE
+
+
+_Queued = aliased(Delivery)
 
 
 @dataclass(frozen=True)
@@ -108,7 +133,7 @@ def deliver_activity(
         db.session.execute(
             update(Delivery)
             .where(Delivery.activity_id == outbox.id, Delivery.inbox_url.in_(urls))
-            .values(state=DeliveryState.PENDING, attempts=0, next_attempt_at=now)
+            .values(state=DeliveryState.PENDING, attempts=0, next_attempt_at=now, backlog=False)
         )
     db.session.commit()
     ids = db.session.scalars(
@@ -144,15 +169,18 @@ def cancel_for_status(status_id: int) -> int:
 
 
 def cancel(activities) -> int:
-    """Cancel the pending deliveries of these activities (ids, or a select of ids)."""
-    result = db.session.execute(
+    """Cancel the pending (and queued) deliveries of these activities (ids, or a select of
+    ids); the backlogs they held up move on. Returns how many."""
+    cancelled = db.session.execute(
         update(Delivery)
-        .where(Delivery.activity_id.in_(activities), Delivery.state == DeliveryState.PENDING)
-        .values(state=DeliveryState.CANCELLED, next_attempt_at=None)
+        .where(Delivery.activity_id.in_(activities), Delivery.state.in_(WAITING))
+        .values(state=DeliveryState.CANCELLED, next_attempt_at=None, backlog=False)
+        .returning(Delivery.inbox_url)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
     db.session.commit()
-    return result.rowcount or 0
+    _move_backlogs({url for (url,) in cancelled}, utcnow())
+    return len(cancelled)
 
 
 def due_ids(limit: int = REQUEUE_BATCH) -> list[int]:
@@ -167,9 +195,21 @@ def due_ids(limit: int = REQUEUE_BATCH) -> list[int]:
 
 
 def requeue_due(limit: int = REQUEUE_BATCH) -> int:
-    ids = due_ids(limit)
+    """Enqueue the due rows (an inbox's together, oldest first), after failing the queued rows
+    that waited longer than MAX_WAIT and moving on the backlogs nothing moves; how many rows
+    were enqueued."""
+    now = utcnow()
+    _expire_backlogs(now)
+    moved = _move_backlogs(None, now)
+    rows = db.session.execute(
+        select(Delivery.id, Delivery.inbox_url)
+        .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+    ).all()
     db.session.commit()
-    _enqueue(ids)
+    ids = [row_id for row_id, _ in sorted(rows, key=lambda row: (row.inbox_url, row.id))]
+    _enqueue([row_id for row_id in ids if row_id not in moved])
     return len(ids)
 
 
@@ -198,7 +238,10 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
     returning; else this process's recorder records them as they come (the calling worker
     thread is free once the POSTs are handed over)."""
     now = utcnow()
-    claimed = _claim(_not_held_back(ids, now), now)
+    due = _in_turn(_due(ids, now))
+    allowed = set(domain_health.not_held_back([(row.id, row.domain) for row in due], now))
+    going = [row for row in due if row.id in allowed]
+    claimed = _claim([row.id for row in going], now)
     if not claimed:
         return 0
     signers = _signers(claimed)
@@ -207,31 +250,90 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
     done = None if wait else delivery_recorder.get(record_outcomes).put
     futures, unsigned = [], []
     bodies: dict[int, bytes] = {}
-    for row in claimed:
-        activity_id, signer, payload = signers[row.activity_id]
-        if signer is None or not signer.private_key:
-            unsigned.append(sender.Outcome(row.id, client.PostResult(0, error="no local signer")))
-            continue
-        body = bodies.get(activity_id) or bodies.setdefault(activity_id, orjson.dumps(payload))
-        headers = client.sign_post(row.inbox_url, body, signer=signer)
-        post = sender.Post(row.id, row.domain, row.inbox_url, headers, body, client.POST_DEADLINE)
-        futures.append(out.submit(post, done))
+    chains, skipped = _chains(going, claimed)
+    for chain in chains:
+        posts = []
+        for row in chain:
+            activity_id, signer, payload = signers[row.activity_id]
+            if signer is None or not signer.private_key:
+                failure = client.PostResult(0, error="no local signer")
+                unsigned.append(sender.Outcome(row.id, failure))
+                continue
+            body = bodies.get(activity_id) or bodies.setdefault(activity_id, orjson.dumps(payload))
+            headers = client.sign_post(row.inbox_url, body, signer=signer)
+            posts.append(
+                sender.Post(row.id, row.domain, row.inbox_url, headers, body, client.POST_DEADLINE)
+            )
+        if posts:
+            futures += out.submit_chain(posts, done, _lets_next_go, CHAIN_BUDGET)
     record_outcomes(unsigned, give_up=True)
+    record_outcomes([sender.Outcome(row_id, None) for row_id in skipped])
     if wait:
         record_outcomes([future.result() for future in futures])
     return len(claimed)
 
 
-def _not_held_back(ids: list[int], now: datetime) -> list[int]:
-    """The ids that are pending and due, less those waiting for an unavailable domain."""
-    due = db.session.execute(
-        select(Delivery.id, Delivery.domain).where(
+def _due(ids: list[int], now: datetime) -> list:
+    """(id, inbox_url, domain) of these rows that are pending and due, oldest first."""
+    return db.session.execute(
+        select(Delivery.id, Delivery.inbox_url, Delivery.domain)
+        .where(
             Delivery.id.in_(ids),
             Delivery.state == DeliveryState.PENDING,
             or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
         )
+        .order_by(Delivery.id)
     ).all()
-    return domain_health.not_held_back([(row_id, domain) for row_id, domain in due], now)
+
+
+def _in_turn(due: list) -> list:
+    """The due rows whose turn it is: those behind an older backlog row to their inbox (one
+    not among these) are queued behind it instead."""
+    if not due:
+        return due
+    oldest = dict(
+        db.session.execute(
+            select(Delivery.inbox_url, func.min(Delivery.id))
+            .where(
+                Delivery.backlog,
+                Delivery.inbox_url.in_({row.inbox_url for row in due}),
+                Delivery.state.in_(WAITING),
+                Delivery.id.not_in([row.id for row in due]),
+            )
+            .group_by(Delivery.inbox_url)
+        ).all()
+    )
+    behind = [row.id for row in due if oldest.get(row.inbox_url, row.id) < row.id]
+    if not behind:
+        return due
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(behind), Delivery.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.QUEUED, backlog=True, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    queued = set(behind)
+    return [row for row in due if row.id not in queued]
+
+
+def _chains(going: list, claimed: list) -> tuple[list[list], list[int]]:
+    """The claimed rows as chains, one per inbox, oldest first; and the ids of claimed rows to
+    send later (deferred): those after a row that this task could not claim (another task is
+    trying it now), which must not be overtaken."""
+    by_id = {row.id: row for row in claimed}
+    chains: dict[str, list] = {}
+    gaps: set[str] = set()
+    skipped: list[int] = []
+    for row in going:  # oldest first
+        mine = by_id.get(row.id)
+        if mine is None:
+            gaps.add(row.inbox_url)
+        elif row.inbox_url in gaps:
+            skipped.append(row.id)
+        else:
+            chains.setdefault(row.inbox_url, []).append(mine)
+    return list(chains.values()), skipped
 
 
 def _claim(ids: list[int], now: datetime) -> list:
@@ -277,13 +379,13 @@ def _signers(claimed: list) -> dict[int, tuple[int, Signer | None, dict]]:
 
 def record_outcomes(outcomes: list[sender.Outcome], *, give_up: bool = False) -> None:
     """Record a batch of outcomes in one transaction (tries logged, rows delivered, failed or
-    rescheduled, domain health updated), then schedule the timely retries. `give_up`: every
-    failure is final."""
+    rescheduled, domain health updated), then move on the backlogs that these rows held up and
+    schedule the timely retries. `give_up`: every failure is final."""
     if not outcomes:
         return
     now = utcnow()
     delivered = [o for o in outcomes if o.result is not None and _success(o.result.status_code)]
-    tries, recovered = _record_delivered(delivered, now)
+    tries, recovered, moving = _record_delivered(delivered, now)
     others = [o for o in outcomes if o.result is None or not _success(o.result.status_code)]
     retries: dict[int, float] = {}
     failing: set[str] = set()
@@ -295,10 +397,11 @@ def record_outcomes(outcomes: list[sender.Outcome], *, give_up: bool = False) ->
         row = rows.get(outcome.key)
         if row is None:
             continue
-        if outcome.result is None:  # deferred: not a try
+        if outcome.result is None:  # deferred: not a try; the inbox's next rows wait for it
             if row.state == DeliveryState.PENDING:
                 row.attempts -= 1
                 row.next_attempt_at = now + timedelta(seconds=DEFER_WAIT)
+                row.backlog = True
                 retries[row.id] = DEFER_WAIT
             continue
         result, code = outcome.result, outcome.result.status_code or None
@@ -311,12 +414,15 @@ def record_outcomes(outcomes: list[sender.Outcome], *, give_up: bool = False) ->
             failing.add(row.domain)
         if wait is not None:
             retries[row.id] = wait
+        if not (row.state == DeliveryState.PENDING and row.backlog):
+            moving.add(row.inbox_url)  # it holds its inbox's backlog up no more
     if tries:
         db.session.execute(insert(DeliveryAttempt), tries)
     for domain in sorted(failing):  # in order: concurrent recorders lock rows alike
         domain_health.failed(domain, now)
     db.session.commit()
     domain_health.recovered(recovered, now, IN_FLIGHT)
+    _move_backlogs(moving, now)
     _schedule(retries)
 
 
@@ -327,33 +433,35 @@ def _success(code: int) -> bool:
 def _delivered(code: int, now: datetime) -> dict:
     return {
         "state": DeliveryState.DELIVERED, "next_attempt_at": None, "delivered_at": now,
-        "last_attempt_at": now, "last_status_code": code, "last_error": None,
+        "last_attempt_at": now, "last_status_code": code, "last_error": None, "backlog": False,
     }  # fmt: skip
 
 
-def _record_delivered(delivered: list[sender.Outcome], now: datetime) -> tuple[list, set[str]]:
+def _record_delivered(
+    delivered: list[sender.Outcome], now: datetime
+) -> tuple[list, set[str], set[str]]:
     """Mark the delivered rows in one UPDATE per status code (no rows loaded): the common case
-    of a fan-out is a thousand of them. The tries to log, and the domains that answered."""
+    of a fan-out is a thousand of them. The tries to log, the domains that answered and the
+    inboxes."""
     by_code: dict[int, list[int]] = {}
     for outcome in delivered:
         by_code.setdefault(outcome.result.status_code, []).append(outcome.key)
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, str]] = {}
     for code, ids in by_code.items():
-        found.update(
-            db.session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(ids))
-                .values(_delivered(code, now))
-                .returning(Delivery.id, Delivery.domain)
-                .execution_options(synchronize_session=False)
-            ).all()
-        )
+        for row_id, domain, inbox_url in db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(_delivered(code, now))
+            .returning(Delivery.id, Delivery.domain, Delivery.inbox_url)
+            .execution_options(synchronize_session=False)
+        ):
+            found[row_id] = (domain, inbox_url)
     tries = [
         {"delivery_id": o.key, "status_code": o.result.status_code, "error": None,
          "duration_ms": o.duration_ms}
         for o in delivered if o.key in found
     ]  # fmt: skip
-    return tries, set(found.values())
+    return tries, {d for d, _ in found.values()}, {url for _, url in found.values()}
 
 
 def _outcome(
@@ -362,9 +470,11 @@ def _outcome(
     """Apply a failed try's outcome to its row; the seconds until its retry, if any."""
     if row.state != DeliveryState.PENDING:  # cancelled while in flight
         return None
-    if give_up or _permanent(code) or row.attempts >= MAX_ATTEMPTS:
-        row.state, row.next_attempt_at = DeliveryState.FAILED, None
+    unreachable = _unreachable(code)
+    if give_up or _permanent(code) or _out_of_time(row, unreachable, now):
+        row.state, row.next_attempt_at, row.backlog = DeliveryState.FAILED, None, False
         return None
+    row.backlog = unreachable  # an unreachable inbox's newer rows wait behind this one
     wait = backoff(row.attempts)
     if code in (429, 503) and retry_after is not None:
         wait = min(max(retry_after, 1.0), MAX_RETRY_AFTER)
@@ -375,6 +485,121 @@ def _outcome(
 def _permanent(code: int | None) -> bool:
     """A client error that a retry will not fix (408 and 429 are worth retrying)."""
     return code is not None and 400 <= code < 500 and code not in (408, 429)
+
+
+def _unreachable(code: int | None) -> bool:
+    """No answer, or one saying that the inbox cannot take anything now (timeouts, rate limits,
+    gateways and proxies in front of a server that is down): the inbox's rows wait in order.
+    Other server errors (500, ...) concern the one activity."""
+    return code is None or code in (408, 429, 502, 503, 504) or 520 <= code <= 530
+
+
+def _lets_next_go(outcome: sender.Outcome) -> bool:
+    """Whether a chain goes on to the inbox's next row after this outcome."""
+    return outcome.result is not None and not _unreachable(outcome.result.status_code or None)
+
+
+def _out_of_time(row: Delivery, unreachable: bool, now: datetime) -> bool:
+    if unreachable:
+        return row.created_at is not None and row.created_at <= now - MAX_WAIT
+    return row.attempts >= MAX_ATTEMPTS
+
+
+# -- backlogs --------------------------------------------------------------------------------
+
+
+def _stalled(inboxes: set[str] | None):
+    """Inboxes with queued rows and no pending backlog row ahead of them (a select)."""
+    ahead = (
+        select(Delivery.id)
+        .where(
+            Delivery.backlog,
+            Delivery.inbox_url == _Queued.inbox_url,
+            Delivery.state == DeliveryState.PENDING,
+        )
+        .limit(1)
+    )
+    query = (
+        select(_Queued.inbox_url)
+        .where(_Queued.backlog, _Queued.state == DeliveryState.QUEUED, ~exists(ahead))
+        .distinct()
+    )
+    return query if inboxes is None else query.where(_Queued.inbox_url.in_(inboxes))
+
+
+def _move_backlogs(inboxes: set[str] | None, now: datetime) -> set[int]:
+    """For each of these inboxes (None: all) whose backlog has queued rows and no pending one,
+    make the next BATCH queued rows pending and enqueue them in one task, where they go as one
+    chain, oldest first. The ids made pending."""
+    if inboxes is not None and not inboxes:
+        return set()
+    stalled = sorted(db.session.scalars(_stalled(inboxes)))
+    moved: list[list[int]] = []
+    for inbox_url in stalled:  # in order: concurrent recorders lock rows alike
+        ids = _next_in_line(inbox_url, now)
+        if ids:
+            moved.append(ids)
+    db.session.commit()
+    chunk: list[int] = []
+    for ids in moved:  # an inbox's rows in one task
+        if chunk and len(chunk) + len(ids) > BATCH:
+            _enqueue(chunk)
+            chunk = []
+        chunk += ids
+    if chunk:
+        _enqueue(chunk)
+    return {row_id for ids in moved for row_id in ids}
+
+
+def _next_in_line(inbox_url: str, now: datetime) -> list[int]:
+    """Make the inbox's next BATCH queued rows pending, unless a pending backlog row is still
+    ahead of them. The oldest queued row is locked first: of two recorders moving the same
+    backlog, the second waits, then finds the rows pending and moves nothing."""
+    line = (Delivery.backlog, Delivery.inbox_url == inbox_url)
+    first = db.session.scalar(
+        select(Delivery.id)
+        .where(*line, Delivery.state == DeliveryState.QUEUED)
+        .order_by(Delivery.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if first is None:
+        return []
+    ahead = db.session.scalar(
+        select(Delivery.id).where(*line, Delivery.state == DeliveryState.PENDING).limit(1)
+    )
+    if ahead is not None:
+        return []
+    ids = list(
+        db.session.scalars(
+            select(Delivery.id)
+            .where(*line, Delivery.state == DeliveryState.QUEUED)
+            .order_by(Delivery.id)
+            .limit(BATCH)
+        )
+    )
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.state == DeliveryState.QUEUED)
+        .values(state=DeliveryState.PENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return ids
+
+
+def _expire_backlogs(now: datetime) -> int:
+    """Fail the queued rows older than MAX_WAIT: their inbox has been unreachable too long."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.backlog,
+            Delivery.state == DeliveryState.QUEUED,
+            Delivery.created_at < now - MAX_WAIT,
+        )
+        .values(state=DeliveryState.FAILED, backlog=False, last_error="inbox unreachable too long")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def _schedule(retries: dict[int, float]) -> None:

@@ -23,9 +23,9 @@ MAX_WAIT = timedelta(days=14)  # rows held for an unavailable domain are dropped
 
 def not_held_back(due: list[tuple[int, str]], now: datetime) -> list[int]:
     """The ids of these (id, domain) rows that may be tried now: all but those of unavailable
-    domains, which send one row each as a probe per PROBE_INTERVAL. The others wait for the
-    next probe, or fail once they are older than MAX_WAIT (a few statements per domain, not per
-    row)."""
+    domains, which send one row each (their oldest here) as a probe per PROBE_INTERVAL. The
+    others wait for the next probe, or fail once they are older than MAX_WAIT (a few statements
+    per domain, not per row)."""
     domains = {domain for _, domain in due}
     unavailable = set(
         db.session.scalars(
@@ -73,19 +73,25 @@ def _take_probe(domain: str, now: datetime) -> bool:
 
 
 def _wait(ids: list[int], now: datetime) -> None:
-    """Rows held back: due again at the next probe, or failed when too old."""
+    """Rows held back: due again at the next probe (in their inbox's backlog: newer rows to the
+    inbox wait behind them), or failed when too old."""
     rows = Delivery.id.in_(ids)
     too_old = Delivery.created_at < now - MAX_WAIT
     db.session.execute(
         update(Delivery)
         .where(rows, too_old)
-        .values(state=DeliveryState.FAILED, next_attempt_at=None, last_error="domain unavailable")
+        .values(
+            state=DeliveryState.FAILED,
+            next_attempt_at=None,
+            last_error="domain unavailable",
+            backlog=False,
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(Delivery)
         .where(rows, or_(Delivery.created_at.is_(None), ~too_old))
-        .values(next_attempt_at=now + PROBE_INTERVAL)
+        .values(next_attempt_at=now + PROBE_INTERVAL, backlog=True)
         .execution_options(synchronize_session=False)
     )
 

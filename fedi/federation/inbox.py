@@ -1,17 +1,30 @@
 """Inbound activities: stored durably before anything else, idempotent on the activity id, then
-processed in a task (`fedi.federation.handlers` decides what each one means)."""
+processed in a task (`fedi.federation.handlers` decides what each one means).
+
+Back-pressure: the inboxes refuse work they could not keep up with instead of letting the queue
+grow without bound. Past `INBOX_QUEUE_LIMIT` items waiting to be processed (`backlog_full`,
+counted at most once a second per process and never further than the limit), they answer 503
+with `Retry-After` and store nothing; with `INBOX_HOST_LIMIT`, a remote host that delivered that
+many activities in the current window of `INBOX_HOST_PERIOD` seconds gets 429 until it ends
+(`host_wait`, checked before the signature; only verified activities count, so a forged one
+cannot use up another host's budget). Senders retry later: Mastodon and Wren honour
+`Retry-After`."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import math
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from redis import RedisError
+from sqlalchemy import func, select
 
-from fedi import queue
+from fedi import queue, rate_counters
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, InboxItem, InboxState, utcnow
@@ -22,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 REQUEUE_AFTER = timedelta(minutes=10)
+QUEUE_FULL_RETRY_AFTER = 30  # seconds a sender is asked to wait when the queue is full
+PENDING_TTL = 1.0  # seconds a process keeps its count of the items waiting
 
 
 def activity_uri(activity: dict[str, Any]) -> str:
@@ -106,6 +121,63 @@ def requeue_pending(*, older_than: timedelta = REQUEUE_AFTER, limit: int = 500) 
     for item_id in ids:
         queue.enqueue("process_inbox_item", item_id)
     return len(ids)
+
+
+# -- back-pressure ---------------------------------------------------------------------------
+
+_pending_lock = threading.Lock()
+_pending: tuple[float, int, int] = (0.0, 0, 0)  # (counted at, up to, count), per process
+
+
+def backlog_full(limit: int) -> bool:
+    """Whether at least `limit` received items wait to be processed (0: never)."""
+    return limit > 0 and _pending_count(limit) >= limit
+
+
+def _pending_count(limit: int) -> int:
+    """Items waiting, counted no further than `limit`, at most once per PENDING_TTL; on a
+    connection of its own, outside the request's transaction."""
+    global _pending
+    counted_at, up_to, count = _pending
+    now = time.monotonic()
+    if now - counted_at < PENDING_TTL and up_to == limit:
+        return count
+    with _pending_lock:
+        counted_at, up_to, count = _pending
+        if now - counted_at < PENDING_TTL and up_to == limit:
+            return count
+        waiting = select(InboxItem.id).where(InboxItem.state == InboxState.PENDING).limit(limit)
+        with db.engine.connect() as conn:
+            count = conn.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+        _pending = (time.monotonic(), limit, count)
+        return count
+
+
+def _host_key(host: str, period: int) -> tuple[str, float]:
+    now = time.time()
+    window = int(now // period)
+    return f"{rate_counters.PREFIX}inbox:{window}:{host}", (window + 1) * period - now
+
+
+def host_wait(host: str, limit: int, period: int) -> int | None:
+    """Seconds until `host` may deliver again when it used up its budget of `limit` activities
+    in the current window, else None. Never refuses when the counters cannot be read."""
+    key, left = _host_key(host, period)
+    try:
+        (count,) = rate_counters.store().peek([key])
+    except (RedisError, OSError) as exc:
+        log.warning("inbox: host budget skipped: %s", exc)
+        return None
+    return max(1, math.ceil(left)) if count >= limit else None
+
+
+def count_host(host: str, period: int) -> None:
+    """Count one verified activity from `host` against its budget."""
+    key, _ = _host_key(host, period)
+    try:
+        rate_counters.store().hit([(key, period)])
+    except (RedisError, OSError) as exc:
+        log.warning("inbox: host budget not counted: %s", exc)
 
 
 def note(item_id: int, message: str) -> None:

@@ -10,6 +10,10 @@ gets no more POSTs until they end: new ones for it come back `deferred` at once,
 the delivery ledger schedules them again. One dead server thus holds a few slots, whatever the
 number of activities addressed to it.
 
+POSTs to one inbox that must arrive in order go as a chain (`submit_chain`): one after another,
+and once one does not get an answer that lets the next one go (the inbox looks unreachable, or
+the POST was deferred), or the chain has run out of time, the rest come back deferred, untried.
+
 The loop thread is started on first use in each process (and again after a fork).
 """
 
@@ -103,6 +107,42 @@ class Sender:
         future.add_done_callback(finished)
         return future
 
+    def submit_chain(
+        self,
+        posts: list[Post],
+        done: Callable[[Outcome], None] | None,
+        proceed: Callable[[Outcome], bool],
+        budget: float,
+    ) -> list[concurrent.futures.Future[Outcome]]:
+        """Queue POSTs that go one after another, in this order (to one inbox): the next starts
+        when the previous one ended and `proceed(its outcome)` is true, else (or once `budget`
+        seconds have passed) it comes back deferred, untried. One future per POST; `done` as in
+        `submit`, called in order."""
+        if len(posts) == 1:
+            return [self.submit(posts[0], done)]
+        futures: list[concurrent.futures.Future[Outcome]] = [
+            concurrent.futures.Future() for _ in posts
+        ]
+        self.room.acquire()  # a chain runs one POST at a time: one place in the queue
+        started = time.monotonic()
+
+        async def run() -> None:
+            going = True
+            try:
+                for post, future in zip(posts, futures, strict=True):
+                    going = going and time.monotonic() - started < budget
+                    outcome = await self._send(post) if going else Outcome(post.key, None)
+                    going = going and proceed(outcome)
+                    _finish(future, outcome, done)
+            finally:  # never leave a caller waiting (the loop is stopping, or a bug)
+                for post, future in zip(posts, futures, strict=True):
+                    if not future.done():
+                        _finish(future, Outcome(post.key, None), done)
+
+        chain = asyncio.run_coroutine_threadsafe(run(), self.loop)
+        chain.add_done_callback(lambda _: self.room.release())
+        return futures
+
     def _slow(self, domain: str, now: float) -> bool:
         started = self.running.get(domain, ())
         return sum(1 for t in started if now - t > SLOW_AFTER) >= SLOW_LIMIT
@@ -126,6 +166,19 @@ class Sender:
                 if not times:
                     del self.running[post.domain]
         return Outcome(post.key, result, int((time.monotonic() - started) * 1000))
+
+
+def _finish(
+    future: concurrent.futures.Future[Outcome],
+    outcome: Outcome,
+    done: Callable[[Outcome], None] | None,
+) -> None:
+    future.set_result(outcome)
+    if done is not None:
+        try:
+            done(outcome)
+        except Exception:
+            log.exception("delivery sender: outcome callback failed")
 
 
 _sender: Sender | None = None

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Enum, ForeignKey, TypeDecorat
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fedi import clock
 from fedi.ids import new_id
 
 # JSON everywhere, stored as JSONB on PostgreSQL.
@@ -17,7 +18,8 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC, from the clock of stored times (`fedi/clock.py`: tests may move it)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -15,6 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,10 +47,15 @@ class DeliveryState(enum.StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up: a permanent error or out of attempts
     CANCELLED = "cancelled"
+    QUEUED = "queued"  # behind an older delivery to the same inbox (its backlog): sent after it
 
 
 class Delivery(db.Model):
-    """One (activity, inbox) pair with its retry state."""
+    """One (activity, inbox) pair with its retry state.
+
+    `backlog`: the row is in its inbox's backlog, the line of deliveries that go out in order
+    (it failed as if the inbox were unreachable, was held for an unavailable domain, deferred,
+    or queued behind such a row): newer rows to the same inbox wait behind it, `QUEUED`."""
 
     __tablename__ = "deliveries"
     __table_args__ = (UniqueConstraint("activity_id", "inbox_url"),)
@@ -68,12 +75,22 @@ class Delivery(db.Model):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    backlog: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = created_at()
 
     activity: Mapped[OutboxActivity] = relationship()
 
 
 Index("ix_deliveries_state_next_attempt_at", Delivery.state, Delivery.next_attempt_at)
+# The backlogs, by inbox, oldest first (a partial index: rows leave it once sent or given up).
+Index(
+    "ix_deliveries_backlog",
+    Delivery.inbox_url,
+    Delivery.state,
+    Delivery.id,
+    postgresql_where=text("backlog"),
+    sqlite_where=text("backlog = 1"),
+)
 
 
 class DeliveryAttempt(db.Model):

@@ -68,7 +68,8 @@ def deliver_batch(delivery_ids: list[int]) -> None:
 
 @periodic(crontab(minute="*"))
 def requeue_deliveries() -> None:
-    """Re-enqueue due rows (retries, and anything a lost queue dropped)."""
+    """Re-enqueue due rows (retries, and anything a lost queue dropped), and move on the
+    backlogs that nothing moves."""
     delivery.requeue_due()
 
 
@@ -89,7 +90,9 @@ def _sent_to(activity_ids: Any) -> list[str]:
         db.session.scalars(
             select(Delivery.inbox_url).where(
                 Delivery.activity_id.in_(activity_ids),
-                Delivery.state.in_([DeliveryState.DELIVERED, DeliveryState.PENDING]),
+                Delivery.state.in_(
+                    [DeliveryState.DELIVERED, DeliveryState.PENDING, DeliveryState.QUEUED]
+                ),
             )
         )
     )

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -254,7 +255,7 @@ def test_retry_base_setting_and_a_delayed_task_for_the_retry(app, alice, servers
 
 def test_gives_up_after_the_last_attempt(alice, servers):
     one = servers[0]
-    one.status = 502
+    one.status = 500  # the server answers, and fails on this activity
     follow(remote(one, "ann", "one.example"), alice)
     statuses.post_status(account=alice, text="Hello")
     (row,) = rows()
@@ -263,6 +264,32 @@ def test_gives_up_after_the_last_attempt(alice, servers):
     delivery.attempt(row.id)
     (row,) = rows()
     assert row.state == DeliveryState.FAILED and row.next_attempt_at is None
+    assert row.backlog is False
+
+
+@pytest.mark.parametrize("code", [502, 503, 504, 522, None])
+def test_an_unreachable_inbox_is_tried_until_the_row_is_max_wait_old(alice, servers, code):
+    one = servers[0]
+    if code is None:  # nothing listens there any more
+        one.close()
+    else:
+        one.status = code
+    follow(remote(one, "ann", "one.example"), alice)
+    statuses.post_status(account=alice, text="Hello")
+    (row,) = rows()
+    assert row.backlog is True and row.last_status_code == code
+    row.attempts = delivery.MAX_ATTEMPTS + 5  # past the tries a server error gets
+    row.created_at = utcnow() - delivery.MAX_WAIT + timedelta(hours=1)
+    make_due(row)
+    delivery.attempt(row.id)
+    (row,) = rows()
+    assert row.state == DeliveryState.PENDING and row.next_attempt_at > utcnow()
+
+    row.created_at = utcnow() - delivery.MAX_WAIT - timedelta(seconds=1)
+    make_due(row)
+    delivery.attempt(row.id)
+    (row,) = rows()
+    assert row.state == DeliveryState.FAILED and row.backlog is False
 
 
 @pytest.mark.parametrize("code", [429, 503])
@@ -353,6 +380,107 @@ def test_rows_held_for_an_unavailable_domain_wait_for_its_probe_or_fail_when_too
     assert db.session.get(Delivery, fresh.id).next_attempt_at > now
     gone = db.session.get(Delivery, old.id)
     assert gone.state == DeliveryState.FAILED and gone.last_error == "domain unavailable"
+
+
+# -- in order per inbox ------------------------------------------------------------------------
+
+
+def _texts(server: Inbox, path: str) -> list[str]:
+    return [p["body"]["object"]["content"] for p in server.at(path)]
+
+
+def test_an_unreachable_inbox_gets_its_backlog_in_order_one_post_after_another(alice, servers):
+    down, healthy, _ = servers
+    down.status = 502
+    follow(remote(down, "ann", "down.example"), alice)
+    follow(remote(healthy, "bo", "up.example"), alice)
+
+    for n in range(4):
+        statuses.post_status(account=alice, text=f"Post {n}")
+
+    # the first post's try failed; the later ones wait behind it, untried, in its backlog
+    waiting = [r for r in rows() if r.domain == down.domain]
+    assert [r.state for r in waiting] == [DeliveryState.PENDING] + [DeliveryState.QUEUED] * 3
+    assert all(r.backlog for r in waiting) and [r.attempts for r in waiting] == [1, 0, 0, 0]
+    assert len(down.posts) == 1
+    assert _texts(healthy, "/inbox") == [f"<p>Post {n}</p>" for n in range(4)]  # not held up
+
+    # the inbox answers again: the next try of the oldest row lets the others go, in order
+    down.status, down.delay = 202, 0.05
+    make_due(waiting[0])
+    delivery_tasks.requeue_deliveries.call_local()
+
+    assert _texts(down, "/inbox") == ["<p>Post 0</p>"] + [f"<p>Post {n}</p>" for n in range(4)]
+    arrivals = down.posts[1:]
+    assert all(a["answered"] <= b["arrived"] for a, b in pairwise(arrivals))
+    assert all(r.state == DeliveryState.DELIVERED and not r.backlog for r in rows())
+
+
+def test_a_server_error_on_one_activity_does_not_hold_the_inbox_back(alice, servers):
+    one = servers[0]
+    one.status = 500
+    follow(remote(one, "ann", "one.example"), alice)
+    statuses.post_status(account=alice, text="Poison")
+    one.status = 202
+    statuses.post_status(account=alice, text="Fine")
+    first, second = rows()
+    assert first.state == DeliveryState.PENDING and first.backlog is False
+    assert second.state == DeliveryState.DELIVERED
+    assert _texts(one, "/inbox") == ["<p>Poison</p>", "<p>Fine</p>"]
+
+
+def test_cancelling_the_oldest_row_of_a_backlog_lets_the_next_ones_go(alice, servers):
+    one = servers[0]
+    one.status = 503
+    follow(remote(one, "ann", "one.example"), alice)
+    doomed = statuses.post_status(account=alice, text="Oops")
+    statuses.post_status(account=alice, text="Next")
+    assert [r.state for r in rows()] == [DeliveryState.PENDING, DeliveryState.QUEUED]
+
+    one.status = 202
+    statuses.delete_status(status=doomed, by=alice)  # cancels the waiting Create
+
+    create, following = rows("Create")
+    assert create.state == DeliveryState.CANCELLED and not create.backlog
+    assert following.state == DeliveryState.DELIVERED
+    (deleted,) = rows("Delete")
+    assert deleted.state == DeliveryState.DELIVERED
+    assert one.types() == ["Create", "Create", "Delete"]
+
+
+def test_the_periodic_task_moves_a_backlog_that_nothing_moves(alice, servers, monkeypatch):
+    one = servers[0]
+    follow(remote(one, "ann", "one.example"), alice)
+    with monkeypatch.context() as patch:
+        patch.setitem(queue.registry, "deliver_batch", lambda ids: None)  # the queue loses them
+        for n in range(3):
+            statuses.post_status(account=alice, text=f"Post {n}")
+    # as a backlog whose pending row is gone (say the worker that held it was lost for good)
+    db.session.execute(Delivery.__table__.update().values(state=DeliveryState.QUEUED, backlog=True))
+    db.session.commit()
+
+    delivery_tasks.requeue_deliveries.call_local()
+
+    assert _texts(one, "/inbox") == [f"<p>Post {n}</p>" for n in range(3)]
+    assert all(r.state == DeliveryState.DELIVERED for r in rows())
+
+
+def test_queued_rows_older_than_max_wait_are_given_up(alice, servers):
+    one = servers[0]
+    one.status = 502
+    follow(remote(one, "ann", "one.example"), alice)
+    statuses.post_status(account=alice, text="First")
+    statuses.post_status(account=alice, text="Second")
+    head, queued = rows()
+    queued.created_at = utcnow() - delivery.MAX_WAIT - timedelta(minutes=1)
+    db.session.commit()
+
+    delivery_tasks.requeue_deliveries.call_local()
+
+    head, queued = rows()
+    assert queued.state == DeliveryState.FAILED and not queued.backlog
+    assert queued.last_error == "inbox unreachable too long"
+    assert head.state == DeliveryState.PENDING and head.backlog
 
 
 # -- the periodic task -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 from flask import Flask
@@ -119,6 +120,37 @@ def test_slow_domain_gets_no_more_posts_until_its_posts_end(app, servers, stalli
     assert not again.deferred and silent.requests == sender.SLOW_LIMIT + 1
 
 
+def test_a_chain_posts_one_after_another_and_stops_where_the_inbox_fails(app, servers):
+    inbox = servers[0]
+    inbox.delay = 0.1
+    out = sender.get(app.config["FEDI"])
+    url = f"{inbox.base}/inbox"
+    posts = [
+        sender.Post(n, inbox.domain, url, {"Host": inbox.domain}, b'{"n": %d}' % n)
+        for n in range(3)
+    ]
+
+    def through(outcome: sender.Outcome) -> bool:
+        return outcome.result is not None and outcome.result.status_code == 202
+
+    seen: list[int] = []
+    futures = out.submit_chain(posts, lambda o: seen.append(o.key), through, 60)
+    outcomes = [f.result(timeout=10) for f in futures]
+    assert [o.result.status_code for o in outcomes] == [202] * 3
+    assert [p["body"]["n"] for p in inbox.posts] == [0, 1, 2] and seen == [0, 1, 2]
+    assert all(a["answered"] <= b["arrived"] for a, b in pairwise(inbox.posts))
+
+    inbox.status = 502
+    outcomes = [f.result(timeout=10) for f in out.submit_chain(posts, None, through, 60)]
+    assert outcomes[0].result.status_code == 502
+    assert [o.deferred for o in outcomes] == [False, True, True]  # never sent
+    assert len(inbox.posts) == 4
+
+    inbox.status = 202
+    outcomes = [f.result(timeout=10) for f in out.submit_chain(posts, None, through, 0)]
+    assert all(o.deferred for o in outcomes) and len(inbox.posts) == 4  # out of time
+
+
 def test_deferred_delivery_is_not_a_try(alice, servers, monkeypatch):
     follow(remote(servers[0], "ann", "one.example"), alice)
     with monkeypatch.context() as patch:
@@ -132,6 +164,7 @@ def test_deferred_delivery_is_not_a_try(alice, servers, monkeypatch):
 
     (row,) = rows()
     assert row.state == DeliveryState.PENDING and row.attempts == 0
+    assert row.backlog  # the inbox's newer rows wait behind it
     wait = (row.next_attempt_at - utcnow()).total_seconds()
     assert delivery.DEFER_WAIT - 5 < wait <= delivery.DEFER_WAIT
     assert db.session.scalars(select(DeliveryAttempt)).all() == []

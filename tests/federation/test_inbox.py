@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from fedi.extensions import db
@@ -211,3 +212,64 @@ def test_a_known_signer_is_looked_up_once_then_served_from_the_cache(client, ali
         assert rita.post(client, "/inbox", rita.activity("Like", "y")).status_code == 202
     assert not [s for s in seen if "WHERE accounts.public_key_id" in s]  # no key query
     assert _count(InboxItem) == 2
+
+
+# -- back-pressure ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unprocessed(app, monkeypatch):
+    """Items stay pending (no worker), and the count of those waiting is never cached."""
+    from fedi import queue
+    from fedi.federation import inbox
+
+    monkeypatch.setitem(queue.registry, "process_inbox_item", lambda item_id: None)
+    monkeypatch.setattr(inbox, "PENDING_TTL", 0.0)
+    return app.config["FEDI"]
+
+
+def test_a_full_queue_is_answered_503_with_retry_after_and_stores_nothing(
+    client, alice, rita, unprocessed, monkeypatch
+):
+    monkeypatch.setattr(unprocessed, "INBOX_QUEUE_LIMIT", 2)
+    for n in range(2):
+        assert rita.post(client, "/inbox", rita.activity("Like", f"x{n}")).status_code == 202
+    gets = len(rita.server.gets)
+
+    for path in ("/inbox", "/users/alice/inbox"):
+        resp = rita.post(client, path, rita.activity("Like", "one too many"))
+        assert resp.status_code == 503 and resp.headers["Retry-After"] == "30"
+
+    assert _count(InboxItem) == 2
+    assert len(rita.server.gets) == gets  # refused before any signature work
+
+    db.session.execute(InboxItem.__table__.update().values(state=InboxState.PROCESSED))
+    db.session.commit()  # the worker caught up
+    assert rita.post(client, "/inbox", rita.activity("Like", "later")).status_code == 202
+    assert _count(InboxItem) == 3
+
+
+def test_a_host_over_its_budget_gets_429_until_the_window_ends(
+    client, alice, rita, mallory, unprocessed, monkeypatch
+):
+    from tests.federation.remote_actor import RemoteActor, RemoteServer, new_key
+
+    monkeypatch.setattr(unprocessed, "INBOX_HOST_LIMIT", 2)
+    monkeypatch.setattr(unprocessed, "INBOX_HOST_PERIOD", 600)
+    # a forged activity (signed with mallory's key as rita's) does not use up rita's budget
+    forged = rita.activity("Like", "f")
+    assert rita.post(client, "/inbox", forged, private_pem=mallory.private_pem).status_code == 401
+    for n in range(2):
+        assert rita.post(client, "/inbox", rita.activity("Like", f"x{n}")).status_code == 202
+
+    resp = rita.post(client, "/users/alice/inbox", _follow(rita, alice))
+    assert resp.status_code == 429 and 1 <= int(resp.headers["Retry-After"]) <= 600
+    # the budget is the host's: another actor there waits too, another host does not
+    assert mallory.post(client, "/inbox", mallory.activity("Like", "m")).status_code == 429
+    elsewhere = RemoteServer()
+    try:
+        olga = RemoteActor(elsewhere, "olga", new_key())
+        assert olga.post(client, "/inbox", olga.activity("Like", "o")).status_code == 202
+    finally:
+        elsewhere.stop()
+    assert _count(InboxItem) == 3 and _count(Follow) == 0
