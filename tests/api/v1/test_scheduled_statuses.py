@@ -325,3 +325,27 @@ def test_a_post_that_can_no_longer_be_made_is_dropped(client, alice, write):
     scheduled_tasks.publish_due_scheduled_statuses()
     assert count(ScheduledStatus) == 0
     assert count(Status) == 1  # only the deleted parent
+
+
+def test_two_publishers_at_once_post_it_once(app, client, write):
+    """The delayed task and the sweep racing on the same row (two threads, two sessions)."""
+    import threading
+
+    row = schedule(client, write).get_json()
+    make_due(row["id"])
+    barrier, results = threading.Barrier(2), []
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            results.append(scheduled_statuses.publish(int(row["id"])))
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(r is None for r in results) == [False, True]
+    db.session.expire_all()
+    assert count(Status) == 1 and count(ScheduledStatus) == 0
