@@ -201,7 +201,10 @@ def reschedule(row: ScheduledStatus, scheduled_at: datetime | None) -> Scheduled
     """Move the row to another time, checked as when it was made; None leaves it as it is."""
     if scheduled_at is None:
         return row
-    _check(db.session.get(Account, row.account_id), scheduled_at, exclude=row.id)  # type: ignore[arg-type]
+    account = db.session.get(Account, row.account_id)
+    if account is None:
+        raise NotFound("Record not found")
+    _check(account, scheduled_at, exclude=row.id)
     row.scheduled_at = scheduled_at
     db.session.commit()
     _enqueue(row)  # the task queued for the old time finds the row not due and does nothing
