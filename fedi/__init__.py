@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         instance_path=settings.INSTANCE_DIR,
     )
     from fedi.http.json import BoundedJSONProvider
+    from fedi.services.sessions import IDLE_LIFETIME
 
     app.json = BoundedJSONProvider(app)
     app.config.update(
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=settings.LOCAL_HTTPS,
+        PERMANENT_SESSION_LIFETIME=IDLE_LIFETIME,  # a browser session idle this long ends
         JSON_SORT_KEYS=False,
     )
     logging.basicConfig(

@@ -33,6 +33,12 @@ def access_token(token_id: int) -> str:
     return f"timeline:access_token:{token_id}"
 
 
+def web_session(session_id: int) -> str:
+    """Per-browser-session control events: `kill` closes the web UI's live streams of that
+    session (fedi/web/live.py)."""
+    return f"timeline:web_session:{session_id}"
+
+
 PUBLIC = "timeline:public"
 PUBLIC_LOCAL = "timeline:public:local"
 PUBLIC_REMOTE = "timeline:public:remote"
@@ -55,6 +61,11 @@ def publish_notification(account_id: int, notification_id: int) -> None:
 def publish_kill(token_id: int) -> None:
     """After a token is revoked: close the streams that use it."""
     publish(access_token(token_id), {"event": "kill"})
+
+
+def publish_web_session_kill(session_id: int) -> None:
+    """After a browser session ends: close its live streams."""
+    publish(web_session(session_id), {"event": "kill"})
 
 
 def publish_filters_changed(account_id: int) -> None:

@@ -1,68 +1,75 @@
-"""Who is signed in through the browser: the user id in Flask's signed session cookie, read by
-the web UI and by the OAuth authorize page.
+"""Who is signed in through the browser, read by the web UI and by the OAuth authorize page.
 
-The session also holds a fingerprint of the password hash, so changing the password signs
-out every other browser. Lookups are cached on `flask.request`, never on `flask.g`. Signing in
-and out (which also rotates the CSRF token) is the web UI's: fedi/web/session.py.
+Flask's signed session cookie carries the user id and the secret of a browser session
+(fedi/services/sessions.py); the cookie counts only while its `web_sessions` row exists, so
+signing out, revoking the session from the settings page or changing the password (which ends
+every other session) signs that browser out at its next request. One indexed query finds the
+row, the user and their account together; the row's last use is written at most every few
+minutes. Cookies without a session secret (from before sessions were recorded) are signed out.
+
+Lookups are cached on `flask.request`, never on `flask.g`. Signing in and out (which also rotates
+the CSRF token) is the web UI's: fedi/web/session.py.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import hmac
 import time
 
-from flask import current_app, request, session
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from flask import request, session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from fedi.extensions import db
-from fedi.models import Account, User
+from fedi.http.client_address import client_ip
+from fedi.models import User
+from fedi.services import sessions
 
 USER_KEY = "user_id"
-FINGERPRINT_KEY = "auth_fp"
+SECRET_KEY = "sid"  # the browser session's secret (only its digest is stored)
 OAUTH_LOGIN_KEY = "oauth_login"  # when someone signed in on the way to /oauth/authorize
 OAUTH_LOGIN_SECONDS = 600
 
 
-def fingerprint(user: User) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-@functools.cache
-def _user_statement():
-    """The user and their account in one query, built once (every signed-in page runs it);
-    the account's keys (kilobytes no page shows) load only if something reads them."""
-    account = joinedload(User.account, innerjoin=True)
-    return (
-        select(User)
-        .where(User.id == bindparam("user_id"))
-        .options(account.defer(Account.private_key).defer(Account.public_key))
-    )
-
-
-def _load() -> User | None:
-    user_id = session.get(USER_KEY)
-    if not isinstance(user_id, int):
+def _load() -> tuple[User, int] | None:
+    user_id, secret = session.get(USER_KEY), session.get(SECRET_KEY)
+    if user_id is None and secret is None:
         return None
-    user = db.session.scalar(_user_statement(), {"user_id": user_id})
-    if user is None or not user.can_sign_in:
+    found = None
+    if isinstance(user_id, int) and isinstance(secret, str):
+        found = sessions.lookup(user_id, secret)
+    if found is None:  # ended, revoked, or a cookie from before sessions were recorded
+        session.pop(USER_KEY, None)
+        session.pop(SECRET_KEY, None)
         return None
+    user = found.user
+    if not user.can_sign_in:
+        return None
+    if found.stale:
+        sessions.touch(found.session_id, user_agent=request.user_agent.string, address=client_ip())
     # Both sides of the one-to-one from this one row: templates read `account.user` too.
     set_committed_value(user.account, "user", user)
-    if not hmac.compare_digest(session.get(FINGERPRINT_KEY, ""), fingerprint(user)):
-        return None
-    return user
+    return user, found.session_id
+
+
+def _current() -> tuple[User, int] | None:
+    if not hasattr(request, "wren_session"):
+        request.wren_session = _load()
+    return request.wren_session
 
 
 def current_user() -> User | None:
-    """The signed-in user, if the session names one who may still sign in."""
-    if not hasattr(request, "wren_user"):
-        request.wren_user = _load()
-    return request.wren_user
+    """The signed-in user, if the session is live and names one who may still sign in."""
+    found = _current()
+    return found[0] if found is not None else None
+
+
+def current_session_id() -> int | None:
+    """The id of this browser's session (the row in `web_sessions`), if signed in."""
+    found = _current()
+    return found[1] if found is not None else None
+
+
+def remember(user: User | None, session_id: int | None = None) -> None:
+    """Who this request is signed in as from now on (after signing in or out)."""
+    request.wren_session = (user, session_id) if user is not None and session_id else None
 
 
 def mark_oauth_login() -> None:

@@ -69,12 +69,23 @@ Render = Callable[
 
 @dataclass(frozen=True)
 class Viewer:
+    """Who a stream serves: an OAuth token's account (the streaming API), or the account of a
+    browser session (`web_session_id`, the web UI's live timelines; `token_id` is 0)."""
+
     account_id: int
     token_id: int
     scopes: frozenset[str]
+    web_session_id: int | None = None
 
     def may(self, scope: str) -> bool:
         return scopes_mod.covers(self.scopes, scope)
+
+    @property
+    def credential_channel(self) -> str:
+        """Where the end of what the stream was opened with is announced (`kill`)."""
+        if self.web_session_id is not None:
+            return channels.web_session(self.web_session_id)
+        return channels.access_token(self.token_id)
 
 
 @dataclass(eq=False)
@@ -237,10 +248,7 @@ class Connection:
     closed: bool = False
 
     def __post_init__(self) -> None:
-        self.system = {
-            channels.access_token(self.viewer.token_id),
-            channels.system(self.viewer.account_id),
-        }
+        self.system = {self.viewer.credential_channel, channels.system(self.viewer.account_id)}
         self.channels.add(self.system)
         with _lock:
             _open.add(self)

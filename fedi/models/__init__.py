@@ -37,6 +37,7 @@ from fedi.models.reports import Report, ReportCategory
 from fedi.models.scheduled_statuses import ScheduledStatus
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
+from fedi.models.web_sessions import WebSession
 
 __all__ = [
     "Account",
@@ -98,6 +99,7 @@ __all__ = [
     "TagFollow",
     "User",
     "Visibility",
+    "WebSession",
     "as_account_id",
     "utcnow",
 ]

@@ -1,5 +1,5 @@
 """Web Push subscriptions: one per OAuth token (client API), or one per browser endpoint for the
-web UI (no token)."""
+web UI (no token; deleted with the browser's session)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ class PushSubscription(db.Model):
     )
     token_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("oauth_tokens.id", ondelete="CASCADE"), unique=True
+    )
+    web_session_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("web_sessions.id", ondelete="CASCADE"), index=True
     )
     endpoint: Mapped[str] = mapped_column(Text)
     p256dh: Mapped[str] = mapped_column(String(255))

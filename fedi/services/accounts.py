@@ -21,7 +21,7 @@ from fedi.models import (
     User,
     utcnow,
 )
-from fedi.services import keys, notifications, throttles
+from fedi.services import keys, notifications, sessions, throttles
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -193,11 +193,12 @@ def set_role(*, username: str, role: Role) -> User:
 
 
 def reset_password(*, username: str, password: str | None = None) -> str:
-    """Set a new password (generated when none is given) and return it."""
+    """Set a new password (generated when none is given) and return it; every session, token
+    and open stream of the account ends."""
     user = user_named(username)
     password = validate_password(password) if password else generate_password()
     user.password_hash = generate_password_hash(password)
-    db.session.commit()
+    sessions.end_all(user)  # commits
     return password
 
 

@@ -16,7 +16,14 @@ from sqlalchemy import delete, select, update
 from fedi.errors import NotFound, Unprocessable
 from fedi.events import channels
 from fedi.extensions import db
-from fedi.models import Account, OAuthApplication, OAuthAuthorizationCode, OAuthToken, utcnow
+from fedi.models import (
+    Account,
+    OAuthApplication,
+    OAuthAuthorizationCode,
+    OAuthToken,
+    PushSubscription,
+    utcnow,
+)
 from fedi.models.oauth import OOB_REDIRECT_URI
 from fedi.services import scopes as scope_rules  # a pure vocabulary module (no Flask)
 
@@ -156,9 +163,11 @@ def find_token(value: str | None) -> OAuthToken | None:
 
 
 def revoke_token(token: OAuthToken) -> None:
-    """Revoke (idempotent): fedi/api/auth.py rejects tokens with `revoked_at`."""
+    """Revoke (idempotent): fedi/api/auth.py rejects tokens with `revoked_at`; its Web Push
+    subscription goes with it."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+    db.session.execute(delete(PushSubscription).where(PushSubscription.token_id == token.id))
     db.session.commit()
     channels.publish_kill(token.id)  # its open streams close at once
 
@@ -273,7 +282,8 @@ def list_authorized_apps(account: Account) -> list[AuthorizedApp]:
 
 
 def revoke_app(account: Account, app_id: int | str) -> None:
-    """Revoke every token and pending code the app holds for the account."""
+    """Revoke every token (and its Web Push subscription) and pending code the app holds for the
+    account."""
     try:
         app_id = int(app_id)
     except (TypeError, ValueError):
@@ -299,6 +309,7 @@ def revoke_app(account: Account, app_id: int | str) -> None:
     if not token_ids:
         db.session.rollback()
         raise NotFound("Record not found")
+    db.session.execute(delete(PushSubscription).where(PushSubscription.token_id.in_(token_ids)))
     db.session.commit()
     for token_id in token_ids:
         channels.publish_kill(token_id)

@@ -1,5 +1,6 @@
 """Forgotten passwords: a single-use link by e-mail (or the log, without SMTP), valid for two
-hours; setting the new password signs out every session (the session fingerprint changes)."""
+hours; setting the new password ends every session, token and open stream of the account
+(services/sessions.end_all), as changing it from the settings does for all but that browser."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fedi import urls
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import User, utcnow
-from fedi.services import accounts, mail, throttles
+from fedi.services import accounts, mail, sessions, throttles
 
 VALID_FOR = timedelta(hours=2)
 
@@ -63,16 +64,15 @@ def find_by_token(token: str) -> User:
 def reset(*, token: str, password: str) -> User:
     user = find_by_token(token)
     user.password_hash = generate_password_hash(accounts.validate_password(password))
-    user.reset_password_token = None
-    user.reset_password_sent_at = None
-    db.session.commit()
+    sessions.end_all(user)  # commits; the link is used up with every other way in
     return user
 
 
-def change(*, user: User, current: str, new: str) -> User:
-    """Change a known password; every other session stops being valid."""
+def change(*, user: User, current: str, new: str, keep_session: int | None = None) -> User:
+    """Change a known password; every session (but `keep_session`, the browser changing it),
+    token and open stream of the account ends."""
     if not check_password_hash(user.password_hash, current or ""):
         raise Unprocessable("Validation failed: Current password is invalid")
     user.password_hash = generate_password_hash(accounts.validate_password(new))
-    db.session.commit()
+    sessions.end_all(user, keep=keep_session)  # commits
     return user

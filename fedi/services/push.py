@@ -121,9 +121,10 @@ def subscribe(
     auth: Any,
     alerts: Mapping[str, Any] | None = None,
     policy: Any = None,
+    web_session_id: int | None = None,
 ) -> PushSubscription:
     """Create or replace the subscription of `token_id` (client API: one per token) or, for the
-    web UI (no token), of this browser's endpoint."""
+    web UI (no token), of this browser's endpoint, which ends with `web_session_id`."""
     _check_keys(endpoint, p256dh, auth)
     policy = _policy(policy)
     query = delete(PushSubscription).where(PushSubscription.account_id == account.id)
@@ -137,6 +138,7 @@ def subscribe(
     row = PushSubscription(
         account_id=account.id,
         token_id=token_id,
+        web_session_id=web_session_id if token_id is None else None,
         endpoint=endpoint,
         p256dh=p256dh,
         auth=auth,

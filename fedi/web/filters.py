@@ -109,4 +109,3 @@ def update(filter_id: int):
 def delete(filter_id: int):
     filters.remove(viewer(), filter_id)
     return redirect("/settings/filters", 303)
-

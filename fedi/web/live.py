@@ -28,13 +28,13 @@ from markupsafe import Markup, escape
 from fedi.events import channels
 from fedi.events.bus import Event
 from fedi.extensions import db
-from fedi.http.session import current_user
+from fedi.http.session import current_session_id, current_user, remember
 from fedi.hub.handoff import serve_websocket
 from fedi.hub.peer import Peer
 from fedi.hub.session import Session
 from fedi.hub.streams import STATUS_EVENTS, Connection, Stream, Viewer
-from fedi.models import Account, Status, User
-from fedi.services import notifications, timelines
+from fedi.models import Account, Status
+from fedi.services import notifications, sessions, timelines
 from fedi.services.pagination import PageParams
 
 log = logging.getLogger(__name__)
@@ -164,22 +164,27 @@ def badge_fragment(unread: int) -> str:
 
 class LiveSession(Session):
     """The state of one open /web/live socket; its work runs on the streaming hub's workers, in
-    a request context like the page's (templates ask who is signed in)."""
+    a request context like the page's (templates ask who is signed in).
+
+    It lives as long as its browser session: a `kill` on the session's channel (signed out,
+    revoked, password changed) closes it at once, and every event and tick checks that the
+    session still exists."""
 
     tick_seconds = RECHECK_SECONDS
 
-    def __init__(self, peer: Peer, user_id: int, spec: Spec, viewer: Viewer) -> None:
+    def __init__(self, peer: Peer, spec: Spec, viewer: Viewer) -> None:
+        assert viewer.web_session_id is not None
         self.peer = peer
-        self.user_id = user_id
+        self.session_id = viewer.web_session_id
         self.spec = spec
         self.conn = Connection(viewer, peer.channels)
         self.sent: deque[int] = deque(maxlen=1024)
 
     def account(self) -> Account | None:
-        user = db.session.get(User, self.user_id)
-        if user is None or not user.can_sign_in:
+        user = sessions.signed_in_user(self.session_id)
+        if user is None:
             return None
-        request.wren_user = user  # templates ask who is signed in
+        remember(user, self.session_id)  # templates ask who is signed in
         return user.account
 
     def opened(self) -> None:
@@ -210,7 +215,8 @@ class LiveSession(Session):
             self.peer.close()
 
     def tick(self) -> None:
-        """Close the socket once the user may no longer sign in (signed out everywhere, etc.)."""
+        """Close the socket once its session has ended or the user may no longer sign in (should
+        the `kill` have been lost)."""
         self._account_or_close()
 
     def closed(self) -> None:
@@ -267,14 +273,13 @@ def live():
         if not same_origin():
             return Response("Cross-origin WebSocket refused", status=403, mimetype="text/plain")
         spec = parse_spec(request.args)
-        viewer = Viewer(user.account.id, 0, frozenset({"read"}))
-        user_id = user.id
+        viewer = Viewer(user.account.id, 0, frozenset({"read"}), current_session_id())
     except ValueError as err:
         return Response(str(err), status=400, mimetype="text/plain")
     finally:
         db.session.remove()
     return serve_websocket(
-        lambda peer: LiveSession(peer, user_id, spec, viewer),
+        lambda peer: LiveSession(peer, spec, viewer),
         max_message_bytes=MAX_MESSAGE_BYTES,
         context=_request_context(request.environ),
     )

@@ -1,7 +1,8 @@
 """Web Push for the web UI: the signed-in browser's service worker subscription.
 
 static/js/app.js asks for the key, subscribes through the Push API and posts the subscription
-here (JSON, with the session's CSRF token in `X-CSRF-Token`).
+here (JSON, with the session's CSRF token in `X-CSRF-Token`), again on every page load while
+permission is granted. The subscription belongs to the browser session and is deleted with it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from flask import Blueprint, request
 
 from fedi.errors import Forbidden, Unprocessable
 from fedi.http.json import json_response
+from fedi.http.session import current_session_id
 from fedi.services import push
 from fedi.web.session import current_web_account
 
@@ -58,6 +60,7 @@ def subscribe():
         p256dh=keys.get("p256dh"),
         auth=keys.get("auth"),
         alerts=WEB_ALERTS,
+        web_session_id=current_session_id(),  # it ends with this browser's session
     )
     return json_response({"id": str(row.id)}, status=201)
 

@@ -1,16 +1,20 @@
 """Signing in to the web UI and out again; who is signed in is read by fedi/http/session.py
-(shared with the OAuth authorize page)."""
+(shared with the OAuth authorize page). Each sign-in is a browser session of its own
+(fedi/services/sessions.py), listed on /settings/sessions."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 
-from flask import request, session
+from flask import current_app, request, session
 
 from fedi.extensions import db
-from fedi.http.session import FINGERPRINT_KEY, USER_KEY, current_user, fingerprint
+from fedi.http.client_address import client_ip
+from fedi.http.session import SECRET_KEY, USER_KEY, current_user, remember
 from fedi.models import Account, User
+from fedi.services import sessions
 
 TWO_FACTOR_KEY = "two_factor"  # the password was right; the code is still to come
 TWO_FACTOR_SECONDS = 300
@@ -22,31 +26,46 @@ def current_web_account() -> Account | None:
 
 
 def log_in(user: User) -> None:
-    """Start a fresh session for `user` (nothing from the previous one survives)."""
+    """Start a fresh session for `user` (nothing from the previous one survives: its row is
+    deleted too)."""
     from fedi.web import csrf
 
+    previous = session.get(SECRET_KEY)
     session.clear()
+    if isinstance(previous, str):
+        sessions.end(previous)
+    session_id, secret = sessions.start(
+        user, user_agent=request.user_agent.string, address=client_ip()
+    )
     session.permanent = True
     session[USER_KEY] = user.id
-    session[FINGERPRINT_KEY] = fingerprint(user)
+    session[SECRET_KEY] = secret
     csrf.rotate()
-    request.wren_user = user
+    remember(user, session_id)
 
 
 def log_out() -> None:
     from fedi.web import csrf
 
+    secret = session.get(SECRET_KEY)
     session.clear()
+    if isinstance(secret, str):
+        sessions.end(secret)
     csrf.rotate()
-    request.wren_user = None
+    remember(None)
+
+
+def _password_mark(user: User) -> str:
+    """Changes when the password does: a second step started before a change is void."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def await_second_factor(user: User, next_url: str) -> None:
     """Remember, for a few minutes, that `user` gave the right password and where to go once
-    the code is right; nobody is signed in yet."""
-    session.pop(USER_KEY, None)
+    the code is right; nobody is signed in yet (a session this browser has goes on until then)."""
     session[TWO_FACTOR_KEY] = {
-        "user": user.id, "fp": fingerprint(user), "at": int(time.time()), "next": next_url,
+        "user": user.id, "fp": _password_mark(user), "at": int(time.time()), "next": next_url,
     }  # fmt: skip
 
 
@@ -61,7 +80,7 @@ def awaiting_second_factor() -> tuple[User, str] | None:
     user = db.session.get(User, pending["user"])
     if user is None or not user.can_sign_in or not user.two_factor_enabled:
         return None
-    if not hmac.compare_digest(str(pending.get("fp", "")), fingerprint(user)):
+    if not hmac.compare_digest(str(pending.get("fp", "")), _password_mark(user)):
         return None
     return user, str(pending.get("next") or "/")
 

@@ -1,5 +1,6 @@
 """Settings: profile (names, bio, fields, images, flags), posting preferences, authorized apps,
-password, and CSV exports. Every form posts back to its page and redirects on success."""
+signed-in browsers (sessions), password, and CSV exports. Every form posts back to its page and
+redirects on success."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from flask import Blueprint, Response, redirect, request
 
 from fedi.errors import DomainError
 from fedi.http import session as http_session
-from fedi.services import exports, oauth, password_reset, profiles
+from fedi.services import exports, oauth, password_reset, profiles, sessions
 from fedi.services.profiles import ProfileUpdate
 from fedi.web import session as web_session
+from fedi.web import user_agents
+from fedi.web.auth import safe_next
 from fedi.web.render import render_page
 from fedi.web.signed_in import login_required, viewer
 
@@ -118,8 +121,32 @@ def applications():
 @bp.post("/applications/<int:app_id>/revoke")
 @login_required
 def revoke(app_id: int):
-    oauth.revoke_app(viewer(), app_id)
-    return redirect("/settings/applications", 303)
+    oauth.revoke_app(viewer(), app_id)  # its tokens' open streams close too
+    return redirect(safe_next(request.form.get("next"), "/settings/applications"), 303)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+@bp.get("/sessions")
+@login_required
+def sessions_page():
+    user = http_session.current_user()
+    rows = [(row, user_agents.describe(row.user_agent)) for row in sessions.list_for(user)]
+    return render_page(
+        "settings/sessions.html", sessions=rows, current_id=http_session.current_session_id(),
+        apps=oauth.list_authorized_apps(viewer()),
+    )  # fmt: skip
+
+
+@bp.post("/sessions/<int:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int):
+    if session_id == http_session.current_session_id():
+        web_session.log_out()  # revoking this browser's own session signs it out
+        return redirect("/", 303)
+    sessions.revoke(http_session.current_user(), session_id)  # signed out, streams closed
+    return redirect("/settings/sessions", 303)
 
 
 # --- password --------------------------------------------------------------------------------
@@ -134,17 +161,15 @@ def password():
 @bp.post("/password")
 @login_required
 def change_password():
-    user = http_session.current_user()
-    try:
+    try:  # this browser stays signed in; every other session, token and stream ends
         password_reset.change(
-            user=user, current=request.form.get("current_password", ""),
-            new=request.form.get("password", ""),
+            user=http_session.current_user(), current=request.form.get("current_password", ""),
+            new=request.form.get("password", ""), keep_session=http_session.current_session_id(),
         )  # fmt: skip
     except DomainError as err:
         return render_page(
             "settings/password.html", http_status=err.status_code, error=_message(err)
         )
-    web_session.log_in(user)  # this browser stays signed in; every other session ends
     return redirect("/settings/password?saved=1", 303)
 
 

@@ -2,7 +2,7 @@
 step and the hashes of their recovery codes
 
 Revision ID: two_factor_1
-Revises: reports_1
+Revises: web_sessions_1
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "two_factor_1"
-down_revision = "reports_1"
+down_revision = "web_sessions_1"
 branch_labels = None
 depends_on = None
 

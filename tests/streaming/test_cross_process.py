@@ -8,6 +8,7 @@ every process is killed in `finally`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from contextlib import ExitStack
@@ -104,3 +105,55 @@ def test_post_through_one_process_reaches_a_websocket_on_another(
     for name in ("worker", "a", "b"):
         stdout, stderr = output(tmp_path / name)
         assert "Traceback" not in stdout + stderr, f"{name}:\n{stdout}\n{stderr}"
+
+
+def _close_quietly(client: Client) -> None:
+    with contextlib.suppress(Exception):  # closed by the server already
+        client.close()
+
+
+def test_password_change_in_one_process_closes_streams_on_another(
+    app: Flask, tmp_path: Path, alice
+):
+    from simple_websocket import ConnectionClosed
+
+    from tests.web.signed_in import form_post, signed_in
+
+    env = session_app_env(app, tmp_path, _require_redis())
+    laptop, phone = signed_in(app), signed_in(app)  # two browsers; the laptop changes it
+    token = helpers.token_for(alice, "read")
+
+    def closed(client: Client) -> bool:
+        try:
+            while client.receive(timeout=10) is not None:
+                pass
+        except ConnectionClosed:
+            return True
+        return False
+
+    with ExitStack() as stack:
+        other = stack.enter_context(web(env, tmp_path / "b"))
+        # Given an app streaming alice's home from process B...
+        ws = Client.connect(f"ws://{other}/api/v1/streaming?stream=user&access_token={token}")
+        stack.callback(_close_quietly, ws)
+        ws.send(json.dumps({"type": "subscribe", "stream": "sync.marker"}))
+        assert json.loads(ws.receive(timeout=10))["status"] == 400  # the user stream is live
+        # ...and the phone's browser showing it live from process B too
+        cookie = f"session={phone.get_cookie('session').value}"
+        live = Client.connect(
+            f"ws://{other}/web/live?timeline=home",
+            headers={"Cookie": cookie, "Origin": "http://127.0.0.1"},
+        )
+        stack.callback(_close_quietly, live)
+        live.send('{"since_id": "1"}')
+        assert 'id="nav-badge"' in live.receive(timeout=10)  # subscribed
+
+        # When the password changes through this process
+        right = {"current_password": "correct horse battery", "password": "a new long password"}
+        assert form_post(laptop, "/settings/password", right).status_code == 303
+
+        # Then both streams on process B close (the kills went over Redis)
+        assert closed(ws) and closed(live)
+
+    stdout, stderr = output(tmp_path / "b")
+    assert "Traceback" not in stdout + stderr, f"{stdout}\n{stderr}"

@@ -1,5 +1,6 @@
 """/web/live over real WebSocket connections to a server in a thread: HTML fragments for htmx's
-ws extension, the viewer's rules, catching up after a reconnect, and who may connect."""
+ws extension, the viewer's rules, catching up after a reconnect, who may connect, and the stream
+ending with its browser session (signed out, revoked, password changed elsewhere)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 from flask import Flask
-from simple_websocket import Client
+from simple_websocket import Client, ConnectionClosed
 from werkzeug.serving import make_server
 
+from fedi.extensions import db
 from fedi.hub import streams
+from fedi.models import WebSession
 from fedi.services import blocks, follows, statuses
-from tests.oauth_flow import sign_in
+from fedi.web.live import LiveSession
+from tests.oauth_flow import csrf, sign_in
+from tests.web.signed_in import form_post, signed_in
 
 TIMEOUT = 3.0
 ORIGIN = "http://127.0.0.1"  # simple-websocket's client sends `Host: 127.0.0.1` (no port)
@@ -62,6 +67,16 @@ class Live:
     def quiet(self, seconds: float = 0.5) -> None:
         assert self.ws.receive(timeout=seconds) is None
 
+    def closed_by_server(self, timeout: float = TIMEOUT) -> bool:
+        """Whether the server closes the socket within `timeout` (messages before are skipped)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                self.ws.receive(timeout=left)
+            except ConnectionClosed:
+                return True
+        return False
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
@@ -71,11 +86,14 @@ class Live:
 def live(server: str, app: Flask) -> Iterator[Callable[..., Live]]:
     opened: list[Live] = []
 
-    def connect(who: str | None, query: str = "?timeline=home", origin: str | None = None) -> Live:
+    def connect(who=None, query: str = "?timeline=home", origin: str | None = None) -> Live:
+        """A socket for `who`: a username (signed in in a new browser) or a signed-in client."""
         cookie = None
         if who:
-            client = app.test_client()
-            sign_in(client, who)
+            client = who
+            if isinstance(who, str):
+                client = app.test_client()
+                sign_in(client, who)
             cookie = client.get_cookie("session").value
         conn = Live(server, query, cookie, origin or ORIGIN)
         opened.append(conn)
@@ -187,3 +205,58 @@ def test_who_may_connect(server, app, alice):
     assert _upgrade(server, {"Cookie": cookie, "Origin": "https://evil.example"}) == 403
     assert _upgrade(server, {"Cookie": cookie}) == 403  # no Origin at all
     assert _upgrade(server, {"Cookie": cookie, "Origin": origin}, "?timeline=nope") == 400
+
+
+# --- the stream ends with its browser session ------------------------------------------------
+
+
+def _session_ids() -> list[int]:
+    db.session.expire_all()
+    return [row.id for row in db.session.query(WebSession).order_by(WebSession.created_at)]
+
+
+def test_revoking_a_browser_session_closes_its_live_stream(app, live, alice):
+    laptop = signed_in(app)
+    phone = signed_in(app)
+    _, phone_id = _session_ids()
+    on_laptop, on_phone = live(laptop), live(phone)
+    on_laptop.sync()
+    on_phone.sync()
+
+    assert form_post(laptop, f"/settings/sessions/{phone_id}/revoke").status_code == 303
+
+    assert on_phone.closed_by_server()
+    on_laptop.sync()  # the other browser's stream goes on
+
+
+def test_password_change_closes_the_other_browsers_live_streams(app, live, alice):
+    laptop, phone = signed_in(app), signed_in(app)
+    on_laptop, on_phone = live(laptop), live(phone)
+    on_laptop.sync()
+    on_phone.sync()
+
+    right = {"current_password": "correct horse battery", "password": "a new long password"}
+    assert form_post(laptop, "/settings/password", right).status_code == 303
+
+    assert on_phone.closed_by_server()
+    on_laptop.sync()  # the browser that changed it stays signed in, and its stream open
+
+
+def test_signing_out_closes_that_browsers_live_stream(app, live, alice):
+    laptop = signed_in(app)
+    on_laptop = live(laptop)
+    on_laptop.sync()
+    assert laptop.post("/auth/sign_out", data={"csrf_token": csrf(laptop, "/")}).status_code == 303
+    assert on_laptop.closed_by_server()
+
+
+def test_a_lost_kill_event_is_caught_by_the_periodic_check(app, live, alice, monkeypatch):
+    monkeypatch.setattr(LiveSession, "tick_seconds", 0.2)
+    laptop = signed_in(app)
+    on_laptop = live(laptop)
+    on_laptop.sync()
+
+    db.session.query(WebSession).delete()  # ended without the bus hearing of it
+    db.session.commit()
+
+    assert on_laptop.closed_by_server()
