@@ -117,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.status_actions", "fedi.web.account_actions", "fedi.web.notifications",
         "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
-        "fedi.web.live", "fedi.web.push",
+        "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.instance", "fedi.api.v1.lists", "fedi.api.v1.filters", "fedi.api.v1.markers",
         "fedi.api.v1.media", "fedi.api.v1.mutes", "fedi.api.v1.notifications",
         "fedi.api.v1.preferences", "fedi.api.v1.push", "fedi.api.v1.reports",
+        "fedi.api.v1.scheduled_statuses", "fedi.api.v1.directory",
         "fedi.api.v1.statuses", "fedi.api.v1.statuses_actions", "fedi.api.v1.suggestions",
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
         "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",

@@ -1,14 +1,15 @@
 """End to end with a real client library: Mastodon.py drives an embedded instance over HTTP the
 way an app does — register, authorize through the HTML sign-in and consent pages, post, reply,
 favourite, boost, follow a locked account, page the home timeline, read notifications, search,
-edit, delete, upload pictures and post them, filter a word, and receive a live update from the
-streaming API."""
+edit, delete, upload pictures and post them, filter a word, schedule a post, browse the
+directory, and receive a live update from the streaming API."""
 
 from __future__ import annotations
 
 import io
 import re
 import threading
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
@@ -230,6 +231,22 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         assert [(r.filter.id, r.keyword_matches) for r in seen.filtered] == [(made.id, ["Rain"])]
         assert bob.filter_create("sunny", ["public"]).phrase == "sunny"  # v1, mapped onto v2
         assert {f.title for f in bob.filters_v2()} == {"Weather", "sunny"}
+
+        # Scheduled statuses: a post for tomorrow comes back as a ScheduledStatus, is listed,
+        # moves to another time and is cancelled; nothing is posted meanwhile.
+        tomorrow = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+        planned = alice.status_post("Tomorrow's news", scheduled_at=tomorrow, visibility="public")
+        assert planned.params.text == "Tomorrow's news" and planned.scheduled_at == tomorrow
+        assert [s.id for s in alice.scheduled_statuses()] == [planned.id]
+        moved = alice.scheduled_status_update(planned, tomorrow + timedelta(hours=1))
+        assert moved.scheduled_at == tomorrow + timedelta(hours=1)
+        assert alice.scheduled_status(planned).params.visibility == "public"
+        alice.scheduled_status_delete(planned)
+        assert alice.scheduled_statuses() == []
+
+        # The profile directory lists both local people, who have posted.
+        assert {a.acct for a in bob.directory(local=True)} >= {"alice", "bob"}
+        assert "alice" in [a.acct for a in bob.directory(order="new")]
 
         # Streaming: a new post reaches bob's open user stream.
         listener = Collect()

@@ -34,6 +34,7 @@ from fedi.models.relations import (
     SuggestionDismissal,
 )
 from fedi.models.reports import Report, ReportCategory
+from fedi.models.scheduled_statuses import ScheduledStatus
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
 from fedi.models.web_sessions import WebSession
@@ -88,6 +89,7 @@ __all__ = [
     "Report",
     "ReportCategory",
     "Role",
+    "ScheduledStatus",
     "Status",
     "StatusEdit",
     "StatusPin",

@@ -38,6 +38,11 @@ class MediaAttachment(db.Model):
     status_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="SET NULL"), index=True
     )
+    # Reserved for a scheduled status: attached to nothing else, attached to its post when it
+    # is published.
+    scheduled_status_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("scheduled_statuses.id", ondelete="SET NULL"), index=True
+    )
     type: Mapped[MediaType] = mapped_column(str_enum(MediaType, 16), default=MediaType.UNKNOWN)
     position: Mapped[int] = mapped_column(Integer, default=0)
     file_path: Mapped[str | None] = mapped_column(String(512))

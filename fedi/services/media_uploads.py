@@ -208,13 +208,15 @@ def delete(*, media_id: int, account: Account) -> None:
     )
     if media is None:
         raise NotFound("Record not found")
-    if media.status_id is not None:
+    if media.status_id is not None or media.scheduled_status_id is not None:
         raise Unprocessable(IN_USE)
     paths = (media.file_path, media.thumbnail_path)
     # Only while still unattached, should a post take it between the read and the delete.
     gone = db.session.execute(
         sa_delete(MediaAttachment).where(
-            MediaAttachment.id == media.id, MediaAttachment.status_id.is_(None)
+            MediaAttachment.id == media.id,
+            MediaAttachment.status_id.is_(None),
+            MediaAttachment.scheduled_status_id.is_(None),
         )
     )
     db.session.commit()

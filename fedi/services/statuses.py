@@ -123,8 +123,9 @@ def attachable_media(
     account: Account, media_ids: Sequence[Any] | None, *, status: Status | None = None
 ) -> list[MediaAttachment]:
     """The account's uploads for `media_ids`, in that order, checked as Mastodon does: at most
-    four, not attached elsewhere (media of a deleted post may be reused for its redraft; those
-    of `status` when it is being edited), no video with other files, all processed."""
+    four, not attached elsewhere nor reserved for a scheduled status (media of a deleted post
+    may be reused for its redraft; those of `status` when it is being edited), no video with
+    other files, all processed."""
     if not media_ids:
         return []
     if len(media_ids) > MAX_MEDIA:
@@ -140,7 +141,10 @@ def attachable_media(
         m.id: m
         for m in db.session.scalars(
             select(MediaAttachment).where(
-                MediaAttachment.account_id == account.id, MediaAttachment.id.in_(ids), or_(*free)
+                MediaAttachment.account_id == account.id,
+                MediaAttachment.id.in_(ids),
+                MediaAttachment.scheduled_status_id.is_(None),
+                or_(*free),
             )
         )
     }
@@ -197,6 +201,27 @@ def _sensitive(value: bool | None, account: Account, spoiler_text: str) -> bool:
     if value is None and account.user is not None:
         value = bool((account.user.settings or {}).get("default_sensitive"))
     return bool(value or spoiler_text)
+
+
+def validate_post(
+    *,
+    account: Account,
+    text: str,
+    visibility_: Visibility | str | None = None,
+    spoiler_text: str = "",
+    in_reply_to_id: int | str | None = None,
+    media_ids: Sequence[Any] | None = None,
+) -> list[MediaAttachment]:
+    """What `post_status` checks before storing, for a post made later (a scheduled status):
+    the reply target, the media (returned, to be reserved), the text and the visibility."""
+    parent = _reply_target(None, in_reply_to_id, account)
+    media = attachable_media(account, media_ids)
+    text, spoiler_text = (text or "").strip(), (spoiler_text or "").strip()
+    if not text and spoiler_text:
+        text, spoiler_text = spoiler_text, ""
+    check_text(text, spoiler_text, has_media=bool(media))
+    _visibility(visibility_, account, parent)
+    return media
 
 
 def post_status(

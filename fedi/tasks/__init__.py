@@ -2,4 +2,11 @@
 means nothing to do. Importing this package registers every task with `fedi.queue`, where
 services and federation enqueue them by name."""
 
-from fedi.tasks import delivery, fanout, federation, pruning, push  # noqa: F401  (registration)
+from fedi.tasks import (  # noqa: F401  (registration)
+    delivery,
+    fanout,
+    federation,
+    pruning,
+    push,
+    scheduled,
+)

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, redirect, request
 
 from fedi.errors import DomainError
 from fedi.models import Account
-from fedi.services import media_uploads, profiles, statuses
+from fedi.services import media_uploads, profiles, scheduled_statuses, statuses
 from fedi.services.statuses import MAX_MEDIA
 from fedi.text.render import status_length
 from fedi.web.render import is_htmx, render_page
@@ -37,7 +37,7 @@ def empty_form(
 ) -> dict[str, object]:
     prefs = profiles.user_settings(account.user)
     form = {
-        "text": "", "spoiler_text": "", "in_reply_to_id": "",
+        "text": "", "spoiler_text": "", "in_reply_to_id": "", "scheduled_at": "",
         "visibility": prefs.get("default_privacy") or "public",
         "language": prefs.get("default_language") or "",
     } | values  # fmt: skip
@@ -45,7 +45,7 @@ def empty_form(
 
 
 def _submitted() -> dict[str, str]:
-    keys = ("text", "spoiler_text", "visibility", "language", "in_reply_to_id")
+    keys = ("text", "spoiler_text", "visibility", "language", "in_reply_to_id", "scheduled_at")
     return {key: request.form.get(key, "") for key in keys}
 
 
@@ -88,18 +88,27 @@ def _uploads() -> list[media_uploads.Upload]:
 def post():
     me = viewer()
     form = _submitted()
-    media = []
+    media: list = []
     try:
+        when = scheduled_statuses.wanted_time(form["scheduled_at"])
         media = media_uploads.upload_many(account=me, uploads=_uploads(), limit=MAX_MEDIA)
-        status = statuses.post_status(
+        fields = dict(
             account=me, text=form["text"], spoiler_text=form["spoiler_text"],
             visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,
             language=form["language"] or None, in_reply_to_id=form["in_reply_to_id"] or None,
             media_ids=[m.id for m in media],
         )  # fmt: skip
+        if when is not None:
+            scheduled_statuses.schedule(scheduled_at=when, **fields)
+        else:
+            status = statuses.post_status(**fields)
     except DomainError as err:
         media_uploads.discard(media)
         return _error(form, err)
+    if when is not None:  # the list of scheduled posts shows it, with its time
+        if is_htmx():
+            return "", 200, {"HX-Redirect": "/scheduled", "Vary": "HX-Request"}
+        return redirect("/scheduled", 303)
     if is_htmx():
         return render_page("app/_card.html", status=status, **card_context([status], me))
     if status.in_reply_to_id:

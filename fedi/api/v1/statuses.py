@@ -16,9 +16,11 @@ from fedi.api.auth import (
     viewer,
 )
 from fedi.api.params import params
+from fedi.api.v1.scheduled_statuses import one as scheduled_one
 from fedi.entities.status import one
 from fedi.entities.status_edit import status_edits
 from fedi.http.json import json_response
+from fedi.services import scheduled_statuses as scheduled
 from fedi.services import status_edits as edits
 from fedi.services import statuses, threads
 
@@ -29,18 +31,22 @@ bp = Blueprint("api_v1_statuses", __name__, url_prefix="/api/v1/statuses")
 @require_oauth("write:statuses")
 def create():
     p, account, token = params(), current_account(), token_from_request()
-    status = statuses.post_status(
-        account=account,
-        text=p.str("status") or "",
-        visibility_=p.str("visibility"),
-        spoiler_text=p.str("spoiler_text") or "",
-        sensitive=p.bool("sensitive"),
-        language=p.str("language"),
-        in_reply_to_id=p.str("in_reply_to_id"),
-        application_id=token.application_id,
-        media_ids=p.list("media_ids"),
-        idempotency_key=request.headers.get("Idempotency-Key"),
-    )
+    fields = {
+        "account": account,
+        "text": p.str("status") or "",
+        "visibility_": p.str("visibility"),
+        "sensitive": p.bool("sensitive"),
+        "language": p.str("language"),
+        "in_reply_to_id": p.str("in_reply_to_id"),
+        "application_id": token.application_id,
+        "media_ids": p.list("media_ids"),
+        "idempotency_key": request.headers.get("Idempotency-Key"),
+    }
+    when = scheduled.wanted_time(p.get("scheduled_at"))
+    if when is not None:  # a ScheduledStatus instead of a Status, as Mastodon answers
+        row = scheduled.schedule(scheduled_at=when, spoiler_text=p.str("spoiler_text"), **fields)
+        return scheduled_one(row)
+    status = statuses.post_status(spoiler_text=p.str("spoiler_text") or "", **fields)
     return json_response(one(status, account))
 
 

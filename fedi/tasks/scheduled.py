@@ -1,0 +1,31 @@
+"""Publishing scheduled statuses: a delayed task per row at its time, and a sweep every minute
+for rows whose task was lost (a queue emptied, a server down at the time). Both publish through
+`services.scheduled_statuses.publish`, which claims the row, so a row is posted once."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from fedi.extensions import db
+from fedi.queue import periodic, task
+from fedi.services import scheduled_statuses
+
+log = logging.getLogger(__name__)
+
+
+@task(retries=3, retry_delay=30)
+def publish_scheduled_status(scheduled_id: int) -> None:
+    scheduled_statuses.publish(scheduled_id)
+
+
+@periodic(crontab(minute="*"))
+def publish_due_scheduled_statuses() -> None:
+    """Publish every due row now; one that fails stays for the next minute."""
+    for scheduled_id in scheduled_statuses.due_ids():
+        try:
+            scheduled_statuses.publish(scheduled_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("publishing scheduled status %s failed", scheduled_id)
