@@ -1,7 +1,7 @@
 """Scheduled statuses, and the media reserved for them
 
 Revision ID: scheduled_1
-Revises: filters_1
+Revises: delivery_backlog_1
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "scheduled_1"
-down_revision = "filters_1"
+down_revision = "delivery_backlog_1"
 branch_labels = None
 depends_on = None
 
