@@ -104,9 +104,11 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     from fedi import api
+    from fedi.http.converters import RowIdConverter
     from fedi.web import csrf, security
 
     app.url_map.strict_slashes = False  # clients call paths with and without a trailing slash
+    app.url_map.converters["int"] = RowIdConverter  # ids past 64 bits name nothing: 404
     for name in (
         # the web UI: public pages
         "fedi.web.home", "fedi.web.health", "fedi.web.auth", "fedi.web.feeds",

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+MAX_ID = 2**63 - 1  # ids live in signed 64-bit columns (BIGINT)
 _lock = threading.Lock()
 _last = 0
 
@@ -37,3 +38,21 @@ def id_at(at: datetime) -> int:
 def id_time(snowflake: int) -> datetime:
     """The creation time encoded in an id."""
     return datetime.fromtimestamp((snowflake >> 16) / 1000, tz=UTC)
+
+
+def parse_id(value: object) -> int | None:
+    """A row id from outside (a path segment, a parameter, a JSON number): a whole number from 1
+    to MAX_ID, else None. A bigger number names no row, and could not even be compared with a
+    64-bit column (the database driver refuses it)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (0 < len(text) <= 20 and text.isascii() and text.isdigit()):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None

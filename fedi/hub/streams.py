@@ -24,6 +24,7 @@ from sqlalchemy import select
 from fedi.events import bus, channels
 from fedi.extensions import db
 from fedi.hub import viewing
+from fedi.ids import parse_id
 from fedi.models import List
 from fedi.services import scopes as scopes_mod
 from fedi.text.parse import normalize_tag
@@ -37,7 +38,6 @@ NOTIFICATION_EVENTS = frozenset({"notification"})
 USER_EVENTS = STATUS_EVENTS | NOTIFICATION_EVENTS | {"filters_changed"}
 DIRECT_EVENTS = frozenset({"conversation", "delete"})
 ONCE_EVENTS = frozenset({"update", "delete"})  # one per status, whichever channel brings it
-MAX_ID = 2**63 - 1
 log = logging.getLogger(__name__)
 
 
@@ -169,7 +169,7 @@ def _list(viewer: Viewer, params: Mapping[str, Any]) -> Stream:
     raw = _param(params, "list")
     if not raw:
         raise RequestError("Missing list name parameter")
-    list_id = int(raw) if str(raw).isdigit() and 0 < int(raw) <= MAX_ID else None
+    list_id = parse_id(raw)
     owned = list_id is not None and db.session.scalar(
         select(List.id).where(List.id == list_id, List.account_id == viewer.account_id)
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import defer, joinedload
 from fedi import db_watch, urls
 from fedi.errors import NotFound
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import Account, Block, Follow, User
 from fedi.services import accounts
 from fedi.ttl_cache import TTLCache
@@ -43,14 +44,9 @@ def is_listed(account: Account) -> bool:
 def get_account(account_id: int | str) -> Account:
     """The account with this id; NotFound for unknown ids and for local sign-ups still waiting
     for approval or confirmation."""
-    try:
-        key = int(account_id)
-    except (TypeError, ValueError):
-        key = 0
+    key = parse_id(account_id) or 0
     account = (
-        db.session.scalar(select(Account).where(Account.id == key).options(*_LOAD))
-        if 0 < key < 2**63
-        else None
+        db.session.scalar(select(Account).where(Account.id == key).options(*_LOAD)) if key else None
     )
     if account is None or not is_listed(account):
         raise NotFound("Record not found")
@@ -86,14 +82,11 @@ db_watch.after_commit_of(lambda sql: ACCOUNT_STATE_WRITE.search(sql) is not None
 
 def get_account_ref(account_id: int | str) -> AccountRef:
     """`get_account` for reads that need only the account's id (one narrow row, no ORM)."""
-    try:
-        key = int(account_id)
-    except (TypeError, ValueError):
-        key = 0
+    key = parse_id(account_id) or 0
     cached = _refs.get(key)
     if cached is not None:
         return cached
-    row = db.session.execute(_REF, {"id": key}).first() if 0 < key < 2**63 else None
+    row = db.session.execute(_REF, {"id": key}).first() if key else None
     listed = row is not None and (
         row.domain is not None or (bool(row.approved) and row.confirmed_at is not None)
     )

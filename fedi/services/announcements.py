@@ -11,6 +11,7 @@ from sqlalchemy import case, delete, func, or_, select
 
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import (
     Account,
     Announcement,
@@ -77,10 +78,8 @@ def active(viewer: Account, *, with_dismissed: bool = True) -> list[Announcement
 
 
 def get_published(announcement_id) -> Announcement:
-    try:
-        row = db.session.get(Announcement, int(announcement_id))
-    except (TypeError, ValueError):
-        row = None
+    key = parse_id(announcement_id)
+    row = db.session.get(Announcement, key) if key is not None else None
     if row is None or not row.published:
         raise NotFound("Record not found")
     return row

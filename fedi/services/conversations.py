@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from fedi.errors import NotFound
 from fedi.events import bus, channels
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import Account, AccountConversation, Mention, Status, Visibility
 from fedi.services import relations, timelines
 from fedi.services.pagination import PageParams
@@ -112,15 +113,8 @@ def publish(row: AccountConversation) -> None:
     )
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def get_owned(conversation_id, owner: Account) -> AccountConversation:
-    key = _int(conversation_id)
+    key = parse_id(conversation_id)
     row = db.session.get(AccountConversation, key) if key is not None else None
     if row is None or row.account_id != owner.id:
         raise NotFound("Record not found")

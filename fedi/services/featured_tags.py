@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
-from fedi.ids import id_at
+from fedi.ids import id_at, parse_id
 from fedi.models import Account, FeaturedTag, Status, StatusTag, Tag, Visibility, utcnow
 from fedi.services import accounts, tags
 from fedi.text.parse import is_valid_tag_name, normalize_tag
@@ -87,11 +87,8 @@ def feature(*, account: Account, name: str) -> FeaturedTagView:
 
 
 def unfeature(*, account: Account, featured_tag_id: int | str) -> None:
-    try:
-        key = int(featured_tag_id)
-    except (TypeError, ValueError):
-        key = 0
-    row = db.session.get(FeaturedTag, key) if 0 < key < 2**63 else None
+    key = parse_id(featured_tag_id)
+    row = db.session.get(FeaturedTag, key) if key is not None else None
     if row is None or row.account_id != account.id:
         raise NotFound("Record not found")
     db.session.delete(row)

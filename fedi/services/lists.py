@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
-from fedi.ids import new_id
+from fedi.ids import new_id, parse_id
 from fedi.models import (
     Account,
     AccountDomainBlock,
@@ -38,16 +38,9 @@ def _validation(message: str) -> Unprocessable:
     return Unprocessable(f"Validation failed: {message}")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def get_owned(list_id, owner: Account) -> List:
     """The owner's list, or NotFound (someone else's list does not exist for you)."""
-    row = db.session.get(List, _int(list_id)) if _int(list_id) is not None else None
+    row = db.session.get(List, parse_id(list_id)) if parse_id(list_id) is not None else None
     if row is None or row.account_id != owner.id:
         raise NotFound("Record not found")
     return row
@@ -126,7 +119,7 @@ def members(list_: List, page: PageParams | None) -> list[Account]:
 
 def add_members(*, list_: List, account_ids: list) -> None:
     """Add accounts the owner follows or asked to follow (or the owner); all or nothing."""
-    ids = list(dict.fromkeys(_int(i) for i in account_ids))
+    ids = list(dict.fromkeys(parse_id(i) for i in account_ids))
     if not ids or None in ids:
         raise NotFound("Record not found")
     found = set(db.session.scalars(select(Account.id).where(Account.id.in_(ids))))
@@ -158,7 +151,7 @@ def add_members(*, list_: List, account_ids: list) -> None:
 
 
 def remove_members(*, list_: List, account_ids: list) -> None:
-    ids = [i for i in (_int(v) for v in account_ids) if i is not None]
+    ids = [i for i in (parse_id(v) for v in account_ids) if i is not None]
     if ids:
         db.session.execute(
             delete(ListAccount).where(
@@ -170,7 +163,9 @@ def remove_members(*, list_: List, account_ids: list) -> None:
 
 def lists_with(owner: Account, account_id) -> list[List]:
     """The owner's lists that contain the account (NotFound for an unknown account)."""
-    account = db.session.get(Account, _int(account_id)) if _int(account_id) is not None else None
+    account = (
+        db.session.get(Account, parse_id(account_id)) if parse_id(account_id) is not None else None
+    )
     if account is None:
         raise NotFound("Record not found")
     return list(

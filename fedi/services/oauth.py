@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from fedi.errors import NotFound, Unprocessable
 from fedi.events import channels
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import (
     Account,
     OAuthApplication,
@@ -284,10 +285,9 @@ def list_authorized_apps(account: Account) -> list[AuthorizedApp]:
 def revoke_app(account: Account, app_id: int | str) -> None:
     """Revoke every token (and its Web Push subscription) and pending code the app holds for the
     account."""
-    try:
-        app_id = int(app_id)
-    except (TypeError, ValueError):
-        raise NotFound("Record not found") from None
+    app_id = parse_id(app_id)
+    if app_id is None:
+        raise NotFound("Record not found")
     live = (
         OAuthToken.application_id == app_id,
         OAuthToken.account_id == account.id,

@@ -8,15 +8,11 @@ from typing import Any
 from sqlalchemy import bindparam
 
 from fedi.errors import Unprocessable
+from fedi.ids import parse_id
 
 
 def _id(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None  # Mastodon ignores ids it cannot parse
+    return parse_id(value)  # Mastodon ignores ids it cannot parse
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from fedi import queue
 from fedi.errors import NotFound
 from fedi.extensions import db
 from fedi.hosts import normalize_host
-from fedi.ids import new_id
+from fedi.ids import new_id, parse_id
 from fedi.models import (
     Account,
     Follow,
@@ -35,18 +35,14 @@ from fedi.services.accounts import invalid, too_long
 MAX_COMMENT = 1_000  # a local reporter's comment (Mastodon's limit)
 MAX_REMOTE_COMMENT = 5_000  # what we keep of a Flag's content
 MAX_STATUSES = 100  # statuses attached to one report
-MAX_ID = 2**63 - 1
 
 
 def _ids(values: Iterable[Any], field: str) -> list[int]:
     """Distinct positive integer ids from request values (strings or numbers)."""
     out: list[int] = []
     for value in values:
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise invalid(field, "ERR_INVALID", "is invalid") from None
-        if not 0 < number <= MAX_ID:
+        number = parse_id(value if isinstance(value, int) else str(value))
+        if number is None:
             raise invalid(field, "ERR_INVALID", "is invalid")
         out.append(number)
     return list(dict.fromkeys(out))

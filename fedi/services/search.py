@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, func, or_, select, text
 
 from fedi import urls
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import Account, Block, Follow, Mention, Status, Tag, Visibility
 from fedi.models.search import SEARCH_DOCUMENT
 from fedi.services import accounts, relations, timelines, visibility
@@ -105,7 +106,8 @@ def status_at(url: str) -> Status | None:
     path = _local_path(url)
     if path is not None:
         match = _LOCAL_STATUS.match(path)
-        status = db.session.get(Status, int(match.group(3))) if match else None
+        key = parse_id(match.group(3)) if match else None
+        status = db.session.get(Status, key) if key is not None else None
         username = match and (match.group(1) or match.group(2))
         if (
             status is None
@@ -237,10 +239,10 @@ def search_statuses(
         )
     )
     if account_id not in (None, ""):
-        try:
-            query = query.where(Status.account_id == int(account_id))
-        except ValueError:
+        author = parse_id(account_id)
+        if author is None:
             return []
+        query = query.where(Status.account_id == author)
     limited = PageParams(max_id=page.max_id, min_id=page.min_id, limit=limit)
     ids = list(db.session.scalars(limited.apply(query, Status.id).offset(offset)))
     return timelines.load(limited.finish(ids))

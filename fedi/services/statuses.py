@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from fedi import queue, urls
 from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
-from fedi.ids import new_id
+from fedi.ids import new_id, parse_id
 from fedi.models import (
     Account,
     Conversation,
@@ -33,7 +33,6 @@ from fedi.text.render import MentionTarget, Rendered, render_status, status_leng
 
 MAX_MEDIA = 4
 MANY_LIMIT = 20
-MAX_ID = 2**63 - 1
 # ISO 639 codes, optionally with a region or script (`pt-BR`, `zh-TW`, `sr-Latn`).
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist."
@@ -41,15 +40,6 @@ REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.
 
 def _validation(message: str) -> Unprocessable:
     return Unprocessable(f"Validation failed: {message}")
-
-
-def parse_id(value: Any) -> int | None:
-    """A status id from the request, or None when it cannot be one."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number <= MAX_ID else None
 
 
 def get_visible(status_id: int | str, viewer: Account | None) -> Status:

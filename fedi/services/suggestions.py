@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import (
     Account,
     Block,
@@ -61,10 +62,8 @@ def suggest(viewer: Account, *, limit: int) -> list[Account]:
 
 def dismiss(viewer: Account, account_id) -> None:
     """Never suggest this account again; unknown ids are accepted and ignored, like Mastodon."""
-    try:
-        target = db.session.get(Account, int(account_id))
-    except (TypeError, ValueError):
-        target = None
+    key = parse_id(account_id)
+    target = db.session.get(Account, key) if key is not None else None
     if target is not None:
         db.session.execute(
             insert_ignore(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi import entities
+from fedi import entities, ids
 from fedi.api.auth import (
     current_account,
     current_account_id,
@@ -33,15 +33,7 @@ bp = Blueprint("api_v1_accounts", __name__, url_prefix="/api/v1/accounts")
 
 def _ids() -> list[int]:
     """`id[]=` (or `id=`) values; ones that cannot be an id match nothing."""
-    out = []
-    for value in params().list("id"):
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            continue
-        if 0 < number < 2**63:
-            out.append(number)
-    return out
+    return [n for n in map(ids.parse_id, params().list("id")) if n is not None]
 
 
 @bp.get("/<int:account_id>")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
+from fedi import ids
 from fedi.errors import NotFound
 from fedi.extensions import db
 from fedi.models import (
@@ -31,7 +32,6 @@ from fedi.models import (
 )
 from fedi.services.pagination import PageParams
 
-MAX_ID = 2**63 - 1
 LOAD = (
     selectinload(Notification.from_account),
     selectinload(Notification.status).options(
@@ -76,11 +76,8 @@ def parse_id(value: object) -> int | None:
     matches nothing, as Mastodon answers for them."""
     if value in (None, ""):
         return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        return -1
-    return number if 0 < number <= MAX_ID else -1
+    number = ids.parse_id(value)
+    return number if number is not None else -1
 
 
 def hidden_senders(viewer_id: Any, now: Any = None) -> Select:

@@ -1,4 +1,5 @@
-"""JSON bodies nested past json_limits.MAX_DEPTH: Mastodon's error JSON (422), nothing written."""
+"""Hostile request bodies and paths: JSON nested past json_limits.MAX_DEPTH, ids past 64 bits, NUL
+characters, values of the wrong type or size. Mastodon's error JSON (4xx), nothing written."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from fedi.extensions import db
 from fedi.json_limits import MAX_DEPTH
 from fedi.models import OAuthApplication, Status
-from tests.helpers import bearer, token_for
+from tests.helpers import bearer, row_counts, token_for
 
 
 def deep(levels: int) -> bytes:
@@ -48,3 +49,48 @@ def test_a_plain_json_body_still_posts(client, alice):
         headers=bearer(token_for(alice)),
     )
     assert r.status_code == 200 and r.get_json()["content"] == "<p>Hello</p>"
+
+
+# --- inputs the hostile-input test (tests/test_hostile_inputs.py) found answered 500 -----------
+
+
+PAST_64_BITS = str(2**63)  # 9223372036854775808: no BIGINT holds it; the driver refused it
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", f"/api/v1/media/{PAST_64_BITS}"),  # an <int:...> route
+        ("PUT", f"/api/v1/lists/{PAST_64_BITS}"),
+        ("POST", f"/api/v1/lists/{'9' * 40}/accounts"),
+        ("POST", f"/api/v1/announcements/{PAST_64_BITS}/dismiss"),
+        ("DELETE", f"/api/v1/conversations/{PAST_64_BITS}"),
+        ("DELETE", f"/api/v1/featured_tags/{PAST_64_BITS}"),
+    ],
+)
+def test_ids_past_64_bits_name_nothing(client, alice, method, path):
+    headers = bearer(token_for(alice))
+    before = row_counts()
+    r = client.open(path, method=method, json={}, headers=headers)
+    assert r.status_code == 404 and r.get_json() == {"error": "Record not found"}
+    assert row_counts() == before
+
+
+def test_dismissing_a_suggestion_past_64_bits_is_accepted_and_ignored(client, alice):
+    headers = bearer(token_for(alice))
+    before = row_counts()
+    r = client.delete(f"/api/v1/suggestions/{PAST_64_BITS}", headers=headers)
+    assert r.status_code == 200  # unknown ids are ignored, as Mastodon does
+    assert row_counts() == before
+
+
+def test_ids_past_64_bits_in_parameters_name_nothing(client, alice, bob):
+    headers = bearer(token_for(alice))
+    listed = client.post("/api/v1/lists", json={"title": "L"}, headers=headers).get_json()
+    r = client.post(
+        f"/api/v1/lists/{listed['id']}/accounts", json={"account_ids": [PAST_64_BITS]},
+        headers=headers,
+    )  # fmt: skip
+    assert r.status_code == 404
+    r = client.get(f"/api/v1/timelines/home?max_id={'9' * 30}", headers=headers)
+    assert r.status_code == 200  # an id that cannot be one is ignored, as Mastodon does
