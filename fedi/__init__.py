@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     from fedi import api
+    from fedi.http import null_characters
     from fedi.http.converters import RowIdConverter
     from fedi.web import csrf, security
 
@@ -143,7 +144,9 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip
         app.register_blueprint(importlib.import_module(name).bp)
-    # Request hooks run in this order (CSRF before the rate limits); response hooks in reverse.
+    # Request hooks run in this order (NUL refused before anything reads the request, CSRF before
+    # the rate limits); response hooks in reverse.
+    null_characters.init_app(app)
     csrf.init_app(app)
     api.init_app(app)
     security.init_app(app)

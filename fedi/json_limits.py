@@ -27,6 +27,25 @@ def loads(data: bytes | bytearray | memoryview | str, *, max_depth: int = MAX_DE
     return value
 
 
+def loads_without_nul(data: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
+    """`loads`, with NUL characters dropped from every string and key: no database column can
+    hold them (PostgreSQL's text and JSONB refuse them), and no document means anything by them.
+    For documents from other servers (inbound activities, fetched objects)."""
+    value = loads(data, max_depth=max_depth)
+    return without_nul(value) if b"\\u0000" in data else value
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with NUL characters dropped from its strings and keys (within MAX_DEPTH)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
+
+
 def within_depth(value: Any, max_depth: int = MAX_DEPTH) -> bool:
     """Whether `value` nests lists and dicts at most `max_depth` levels (a scalar is 0)."""
     stack = [(value, 1)]

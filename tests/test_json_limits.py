@@ -56,3 +56,12 @@ def test_the_limit_itself():
         json_limits.loads(nested(MAX_DEPTH + 1))
     with pytest.raises(ValueError):  # far past orjson's own limit: still a ValueError
         json_limits.loads("[" * 10_000 + "]" * 10_000)
+
+
+@given(documents)
+def test_documents_from_other_servers_lose_their_nul_characters_only(value):
+    data = orjson.dumps(value)
+    parsed = json_limits.loads_without_nul(data)
+    assert b"\\u0000" not in orjson.dumps(parsed)
+    if b"\\u0000" not in data:
+        assert parsed == value

@@ -10,7 +10,6 @@ as Mastodon does.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
@@ -64,8 +63,8 @@ def _body() -> bytes | None:
 
 
 def _parse(body: bytes) -> dict | None:
-    try:
-        activity = json_limits.loads(body)
+    try:  # NUL characters are dropped: PostgreSQL's text and JSONB cannot store them
+        activity = json_limits.loads_without_nul(body)
     except ValueError:  # not JSON, or nested deeper than any activity
         return None
     if not isinstance(activity, dict):
@@ -73,19 +72,7 @@ def _parse(body: bytes) -> dict | None:
     remote.normalize_types(activity)  # `["Create"]`, an object typed `["Note"]`: one string
     if not isinstance(activity.get("type"), str):
         return None
-    if b"\\u0000" in body:  # NUL cannot be stored (PostgreSQL text and JSONB refuse it)
-        activity = _without_nul(activity)
     return activity if remote.ref(activity.get("actor")) else None
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
 
 
 def _receive(recipient: Account | None) -> Response:

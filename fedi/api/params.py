@@ -10,6 +10,7 @@ from flask import request
 from werkzeug.datastructures import FileStorage
 
 from fedi.errors import Unprocessable
+from fedi.http import null_characters
 
 _PART = re.compile(r"\[([^\]]*)\]")
 TRUE = {"true", "1", "on", "yes", "t"}
@@ -66,6 +67,8 @@ def _collect() -> dict[str, Any]:
     if request.is_json:
         body = request.get_json(silent=True)
         if isinstance(body, dict):
+            if null_characters.contains_nul(body):
+                raise Unprocessable(null_characters.REFUSED)
             data.update(body)
         elif request.get_data() and body is None:
             raise Unprocessable("Invalid JSON body")

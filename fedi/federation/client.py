@@ -89,8 +89,8 @@ def is_activitystreams(content_type: str) -> bool:
 
 
 def _json(body: bytes) -> dict:
-    try:
-        document = json_limits.loads(body)
+    try:  # without NUL characters, as inbound activities: nothing could store them
+        document = json_limits.loads_without_nul(body)
     except ValueError as exc:  # not JSON, or nested deeper than any real document
         raise FetchError(f"Invalid JSON: {exc}") from exc
     if not isinstance(document, dict):

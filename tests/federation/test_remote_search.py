@@ -51,3 +51,17 @@ def test_a_dripping_server_gets_one_request_and_one_deadline(
     assert time.monotonic() - started < 1.8
     assert found["accounts"] == [] and found["statuses"] == []
     assert [r["path"] for r in remote.requests] == ["/slow"]
+
+
+def test_null_characters_in_a_fetched_document_are_dropped(client, alice, loopback, remote):
+    """As in inbound activities: PostgreSQL could not store them (a 500 there)."""
+    url = remote.url("/users/zoe")
+    actor = {
+        "id": url, "type": "Person", "preferredUsername": "zoe", "inbox": url + "/inbox",
+        "name": "Zo\u0000e", "context": "\u0000" * 10, "summary\u0000": "x",
+    }  # fmt: skip
+    remote.routes["/users/zoe"] = document(actor)
+
+    found = resolve(client, alice, url)
+
+    assert [a["display_name"] for a in found["accounts"]] == ["Zoe"]

@@ -94,3 +94,29 @@ def test_ids_past_64_bits_in_parameters_name_nothing(client, alice, bob):
     assert r.status_code == 404
     r = client.get(f"/api/v1/timelines/home?max_id={'9' * 30}", headers=headers)
     assert r.status_code == 200  # an id that cannot be one is ignored, as Mastodon does
+
+
+@pytest.mark.parametrize(
+    ("request_args", "status"),
+    [
+        ({"json": {"status": "a\x00b"}}, 422),
+        ({"data": {"status": "a\x00b"}}, 422),
+        ({"data": {"status": "ok", "spoiler_text\x00": "x"}}, 422),
+        ({"json": {"status": "ok", "poll": {"options": ["a", "\x00"], "expires_in": 300}}}, 422),
+        ({"query_string": {"status": "\x00"}}, 422),
+    ],
+)
+def test_null_characters_are_refused_before_anything_is_stored(client, alice, request_args, status):
+    """PostgreSQL's text cannot hold NUL: posting one was a 500 there (SQLite stored it)."""
+    headers = bearer(token_for(alice))
+    before = row_counts()
+    r = client.post("/api/v1/statuses", headers=headers, **request_args)
+    assert r.status_code == status
+    assert r.get_json() == {"error": "Validation failed: Parameters cannot contain null characters"}
+    assert row_counts() == before
+
+
+def test_a_null_character_in_the_path_names_nothing(client, alice):
+    r = client.post("/api/v2/notifications/%00/dismiss", headers=bearer(token_for(alice)))
+    assert r.status_code == 404 and r.get_json() == {"error": "Record not found"}
+    assert client.get("/tags/%00").status_code == 404  # the web UI too
