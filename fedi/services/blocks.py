@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from fedi import queue
+from fedi import hosts, queue
 from fedi.errors import Forbidden, Unprocessable
 from fedi.extensions import db
 from fedi.models import (
@@ -20,6 +20,9 @@ from fedi.models import (
 )
 from fedi.services import follows
 from fedi.services.pagination import PageParams
+
+MAX_DOMAIN = 255  # the column's size (a DNS name has at most 253 characters)
+MAX_MUTE_SECONDS = 2**31 - 1  # about 68 years: longer is "until unmuted" (0)
 
 
 def block(*, account: Account, target: Account) -> Block:
@@ -56,6 +59,10 @@ def mute(
         raise Forbidden("This action is not allowed")
     if duration < 0:
         raise Unprocessable("Validation failed: Duration must be positive")
+    if duration > MAX_MUTE_SECONDS:
+        raise Unprocessable(
+            f"Validation failed: Duration must be less than or equal to {MAX_MUTE_SECONDS}"
+        )
     row = db.session.scalar(
         select(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id)
     )
@@ -79,9 +86,12 @@ def unmute(*, account: Account, target: Account) -> None:
 def block_domain(*, account: Account, domain: str) -> AccountDomainBlock:
     """Hide a whole domain: its posts leave the feed, its notifications go, and follows and
     follow requests with its accounts end, both ways."""
-    domain = (domain or "").strip().lower().rstrip(".")
-    if not domain or "/" in domain:
+    given = (domain or "").strip().lower().rstrip(".")
+    if not given or "/" in given:
         raise Unprocessable("Validation failed: Domain can't be blank")
+    domain = _domain(given)
+    if not domain:
+        raise Unprocessable("Validation failed: Domain is invalid")
     row = db.session.scalar(
         select(AccountDomainBlock).where(
             AccountDomainBlock.account_id == account.id, AccountDomainBlock.domain == domain
@@ -106,11 +116,18 @@ def block_domain(*, account: Account, domain: str) -> AccountDomainBlock:
     return row
 
 
+def _domain(given: str) -> str:
+    """The domain in the form accounts store it (punycode, with a port if not the default), or
+    "" when it cannot be one (an unclosed IPv6 bracket, longer than a domain can be)."""
+    domain = hosts.normalize_host(given)
+    return domain if len(domain) <= MAX_DOMAIN else ""
+
+
 def unblock_domain(*, account: Account, domain: str) -> None:
     db.session.execute(
         delete(AccountDomainBlock).where(
             AccountDomainBlock.account_id == account.id,
-            AccountDomainBlock.domain == (domain or "").strip().lower().rstrip("."),
+            AccountDomainBlock.domain == _domain((domain or "").strip().lower().rstrip(".")),
         )
     )
     db.session.commit()

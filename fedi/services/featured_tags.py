@@ -65,6 +65,8 @@ def feature(*, account: Account, name: str) -> FeaturedTagView:
     display = (name or "").strip().removeprefix("#").removeprefix("\uff03")
     if not display:
         raise accounts.invalid("name", "ERR_BLANK", "can't be blank")
+    if len(display) > tags.MAX_TAG:
+        raise accounts.too_long("name", tags.MAX_TAG)
     if not is_valid_tag_name(display):
         raise accounts.invalid("name", "ERR_INVALID", "is invalid")
     existing = select(FeaturedTag.id).join(Tag, Tag.id == FeaturedTag.tag_id)

@@ -22,8 +22,8 @@ DEFAULT = "read"
 
 def parse(value: str | list[str] | None, *, default: str = DEFAULT) -> list[str]:
     """Scopes from a space- or plus-separated string (or a list), in order, deduplicated."""
-    if isinstance(value, list):
-        value = " ".join(value)
+    if isinstance(value, list):  # what is not text is no scope: `unknown` names it
+        value = " ".join(v if isinstance(v, str) else "?" for v in value)
     parts = (value or default).replace("+", " ").split()
     return list(dict.fromkeys(parts))
 

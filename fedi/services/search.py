@@ -18,16 +18,18 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, case, func, or_, select, text
 
 from fedi import urls
+from fedi.errors import Unprocessable
 from fedi.extensions import db
 from fedi.ids import parse_id
 from fedi.models import Account, Block, Follow, Mention, Status, Tag, Visibility
 from fedi.models.search import SEARCH_DOCUMENT
 from fedi.services import accounts, relations, timelines, visibility
 from fedi.services.pagination import PageParams
-from fedi.text.parse import normalize_tag
+from fedi.text.parse import MAX_URL_LENGTH, normalize_tag
 
 TYPES = ("accounts", "hashtags", "statuses")
 MAX_TERMS = 8
+MAX_QUERY = MAX_URL_LENGTH  # characters: room for the longest URL, nothing anyone types is longer
 _LOCAL_STATUS = re.compile(r"^/(?:@([^/]+)|users/([^/]+)/statuses)/(\d+)/?$")
 _LOCAL_ACCOUNT = re.compile(r"^/(?:@|users/)([^/]+)/?$")
 
@@ -54,6 +56,8 @@ class Results:
 
 def search(viewer: Account | None, query: Query) -> Results:
     q = " ".join(query.q.split())
+    if len(q) > MAX_QUERY:
+        raise Unprocessable(f"Validation failed: q is too long (maximum is {MAX_QUERY} characters)")
     results = Results()
     if not q or query.limit <= 0:
         return results

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from fedi.extensions import db
 from fedi.json_limits import MAX_DEPTH
-from fedi.models import OAuthApplication, Status
+from fedi.models import AccountDomainBlock, FeaturedTag, Mute, OAuthApplication, Status
 from tests.helpers import bearer, row_counts, token_for
 
 
@@ -120,3 +120,63 @@ def test_a_null_character_in_the_path_names_nothing(client, alice):
     r = client.post("/api/v2/notifications/%00/dismiss", headers=bearer(token_for(alice)))
     assert r.status_code == 404 and r.get_json() == {"error": "Record not found"}
     assert client.get("/tags/%00").status_code == 404  # the web UI too
+
+
+def test_scopes_that_are_not_text_are_unknown_scopes(client):
+    body = {"client_name": "x", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob", "scopes": [1, {}]}
+    r = client.post("/api/v1/apps", json=body)
+    assert r.status_code == 422
+    assert (
+        r.get_json()["error"] == "Validation failed: Scopes doesn't match configured on the server."
+    )
+    assert count(OAuthApplication) == 0
+
+
+def test_a_mute_longer_than_a_timestamp_can_hold_is_refused(client, alice, bob):
+    r = client.post(
+        f"/api/v1/accounts/{bob.id}/mute", json={"duration": 10**17},
+        headers=bearer(token_for(alice)),
+    )  # fmt: skip
+    assert r.status_code == 422
+    assert r.get_json()["error"] == (
+        "Validation failed: Duration must be less than or equal to 2147483647"
+    )
+    assert count(Mute) == 0
+
+
+@pytest.mark.parametrize("domain", ["h" * 300 + ".example", "[::1"])
+def test_a_domain_that_cannot_be_one_is_not_blocked(client, alice, domain):
+    r = client.post(
+        "/api/v1/domain_blocks", json={"domain": domain}, headers=bearer(token_for(alice))
+    )
+    assert r.status_code == 422 and r.get_json()["error"] == "Validation failed: Domain is invalid"
+    assert count(AccountDomainBlock) == 0
+
+
+def test_a_domain_block_is_stored_as_accounts_store_domains(client, alice):
+    headers = bearer(token_for(alice))
+    r = client.post("/api/v1/domain_blocks", json={"domain": "Bücher.Example."}, headers=headers)
+    assert r.status_code == 200
+    assert client.get("/api/v1/domain_blocks", headers=headers).get_json() == [
+        "xn--bcher-kva.example"
+    ]
+
+
+def test_a_featured_tag_longer_than_a_tag_is_refused(client, alice):
+    r = client.post(
+        "/api/v1/featured_tags", json={"name": "a" * 300}, headers=bearer(token_for(alice))
+    )
+    assert r.status_code == 422
+    assert (
+        r.get_json()["error"] == "Validation failed: Name is too long (maximum is 255 characters)"
+    )
+    assert count(FeaturedTag) == 0
+
+
+def test_a_search_longer_than_any_url_is_refused(client, alice):
+    """SQLite refused the LIKE pattern of a 100,000-character query (a 500)."""
+    r = client.get(
+        "/api/v2/search", query_string={"q": "<p>" * 20_000}, headers=bearer(token_for(alice))
+    )
+    assert r.status_code == 422
+    assert r.get_json()["error"] == "Validation failed: q is too long (maximum is 4096 characters)"
