@@ -90,7 +90,7 @@ def _webfinger_self(acct: str) -> str | None:
     except safe_http.FetchError as exc:
         log.info("webfinger of %s failed: %s", acct, exc)
         return None
-    for link in jrd.get("links") or []:
+    for link in remote.as_list(jrd.get("links")):
         if (
             isinstance(link, dict)
             and link.get("rel") == "self"

@@ -273,3 +273,24 @@ def test_a_host_over_its_budget_gets_429_until_the_window_ends(
     finally:
         elsewhere.stop()
     assert _count(InboxItem) == 3 and _count(Follow) == 0
+
+
+def test_an_object_whose_type_is_no_string_is_ignored_cleanly(client, alice, rita):
+    """`type` as an object or a number (not a string, nor a list of them) raised TypeError
+    (unhashable) in the Update handler, and the item stayed pending, retried for nothing."""
+    follow = rita.post(client, "/users/alice/inbox", _follow(rita, alice))
+    assert follow.status_code == 202
+    note = rita.note("<p>first</p>", cc=[alice.uri])
+    assert rita.post(client, "/inbox", rita.activity("Create", note)).status_code == 202
+    edited = {**note, "type": ["Note", "Other"], "content": "<p>edited</p>"}
+    edited["updated"] = "2026-11-21T10:00:00Z"
+
+    for odd in ({"name": "Note"}, 5, [["Note"]], [{"a": 1}]):
+        update = rita.activity("Update", {**note, "type": odd, "content": "<p>odd</p>"})
+        assert rita.post(client, "/inbox", update).status_code == 202
+    assert rita.post(client, "/inbox", rita.activity("Update", edited)).status_code == 202
+
+    states = [(i.activity_type, i.state) for i in db.session.scalars(select(InboxItem))]
+    assert InboxState.PENDING not in {s for _, s in states}, states
+    status = db.session.scalar(select(Status).where(Status.uri == note["id"]))
+    assert status.content == "<p>edited</p>"

@@ -53,6 +53,18 @@ def test_a_dripping_server_gets_one_request_and_one_deadline(
     assert [r["path"] for r in remote.requests] == ["/slow"]
 
 
+def test_a_webfinger_answer_whose_links_are_not_a_list_finds_nothing(client, alice, allow, remote):
+    """`links: 1.5` raised TypeError (a 500) while looking for the actor's link."""
+    allow("127.0.0.0/8", local_https=False)
+    for links in (1.5, "self", {"rel": "self"}, None):
+        jrd = {"subject": f"acct:zoe@127.0.0.1:{remote.port}", "links": links}
+        remote.routes["/.well-known/webfinger"] = document(jrd, "application/jrd+json")
+
+        found = resolve(client, alice, f"@zoe@127.0.0.1:{remote.port}")
+
+        assert found["accounts"] == [] and found["statuses"] == []
+
+
 def test_null_characters_in_a_fetched_document_are_dropped(client, alice, loopback, remote):
     """As in inbound activities: PostgreSQL could not store them (a 500 there)."""
     url = remote.url("/users/zoe")

@@ -36,24 +36,26 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def one_type(value: Any) -> Any:
+def one_type(value: Any) -> str | None:
     """A `type` as one string: a list (`["Note"]`, `["Note", "Article"]`) gives its first known
-    type, else its first string; anything else is returned as it is."""
-    if not isinstance(value, list):
+    type, else its first string; anything else that is not a string (an object, a number) is
+    None, so that no handler's `type in {...}` can fail on it."""
+    if isinstance(value, str):
         return value
-    names = [v for v in value if isinstance(v, str)]
+    names = [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
     return next((n for n in names if n in KNOWN_TYPES), names[0] if names else None)
 
 
 def normalize_types(doc: Any) -> Any:
     """Every `type` given as a list in a document (the activity, its object, their tags and
-    attachments, at any depth) replaced by one string, in place; the document. Received and
+    attachments, at any depth) replaced by one string (None when it holds none), in place; the
+    document. Received and
     fetched documents pass here once, so handlers and services compare `type` to a string."""
     stack = [doc]
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            if isinstance(value.get("type"), list):
+            if "type" in value and not isinstance(value["type"], str):
                 value["type"] = one_type(value["type"])
             stack.extend(v for v in value.values() if isinstance(v, dict | list))
         elif isinstance(value, list):
