@@ -26,6 +26,7 @@ from fedi import db_watch
 from fedi.errors import DomainError, NotFound, Unprocessable
 from fedi.events import channels
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import Account, Filter, FilterAction, FilterKeyword, FilterStatus, Status
 from fedi.models.base import utcnow
 from fedi.models.filters import CONTEXTS
@@ -62,10 +63,10 @@ def get(account: Account, filter_id: int | str) -> Filter:
 
 
 def _id(value: int | str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound(NOT_FOUND) from None
+    number = parse_id(value)
+    if number is None:  # not an id, or past 64 bits (the database driver would refuse it)
+        raise NotFound(NOT_FOUND)
+    return number
 
 
 @dataclass(frozen=True)

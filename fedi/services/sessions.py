@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 from fedi.errors import NotFound
 from fedi.events import channels
 from fedi.extensions import db
+from fedi.ids import parse_id
 from fedi.models import (
     Account,
     OAuthAuthorizationCode,
@@ -150,11 +151,8 @@ def list_for(user: User) -> list[WebSession]:
 def revoke(user: User, session_id: int | str) -> None:
     """End one of the user's browser sessions: signed out at its next request, its live streams
     closed now."""
-    try:
-        session_id = int(session_id)
-    except (TypeError, ValueError):
-        raise NotFound("Record not found") from None
-    if not 0 < session_id < 2**63:  # not an id (nor a value the database would refuse)
+    session_id = parse_id(session_id)
+    if session_id is None:  # not an id (nor a value the database would refuse)
         raise NotFound("Record not found")
     result = db.session.execute(
         delete(WebSession)

@@ -66,6 +66,9 @@ PAST_64_BITS = str(2**63)  # 9223372036854775808: no BIGINT holds it; the driver
         ("POST", f"/api/v1/announcements/{PAST_64_BITS}/dismiss"),
         ("DELETE", f"/api/v1/conversations/{PAST_64_BITS}"),
         ("DELETE", f"/api/v1/featured_tags/{PAST_64_BITS}"),
+        ("PUT", f"/api/v2/filters/{PAST_64_BITS}"),
+        ("POST", f"/api/v2/filters/{'9' * 40}/keywords"),
+        ("DELETE", f"/api/v1/filters/{PAST_64_BITS}"),
     ],
 )
 def test_ids_past_64_bits_name_nothing(client, alice, method, path):
