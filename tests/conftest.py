@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -122,6 +123,30 @@ def _ctx(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask):
     return app.test_client()
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+@pytest.fixture
+def outbox(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[Mail]:
+    """E-mail as if an SMTP server took it (so sign-ups wait for confirmation): what was sent,
+    in order."""
+    from fedi.services import mail
+
+    sent: list[Mail] = []
+
+    def send(*, to: str, subject: str, body: str) -> bool:
+        sent.append(Mail(to, subject, body))
+        return True
+
+    monkeypatch.setattr(app.config["FEDI"], "SMTP_SERVER", "smtp.wren.test")
+    monkeypatch.setattr(mail, "send", send)
+    return sent
 
 
 @pytest.fixture

@@ -118,6 +118,11 @@ class User(db.Model):
     reset_password_token: Mapped[str | None] = mapped_column(String(128), unique=True)
     reset_password_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The app an account signed up through (POST /api/v1/accounts): only its tokens may ask for
+    # the confirmation e-mail again (POST /api/v1/emails/confirmations), as on Mastodon.
+    created_by_application_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("oauth_applications.id", ondelete="SET NULL"), index=True
+    )
     # Two-factor sign-in (services/two_factor.py): the TOTP secret, encrypted; when it was
     # turned on; the last time step accepted (a code works once); hashes of unused recovery codes.
     otp_secret: Mapped[str | None] = mapped_column(String(255))

@@ -5,18 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fedi import urls
-from fedi.errors import Forbidden, NotFound, Unprocessable
+from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import (
     Account,
     NotificationType,
-    OAuthApplication,
-    OAuthToken,
     Role,
     User,
     utcnow,
@@ -234,40 +231,10 @@ def count_local_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
 
 
-# --- Sign-up through the API ---------------------------------------------------------------
+# --- Sign-up (services/registrations.py) ----------------------------------------------------
 
 MAX_REASON = 1000
 LOCALE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
-
-
-def sign_up(
-    *, application: OAuthApplication | None, username: str, email: str, password: str,
-    agreement: bool, locale: str = "", reason: str = "",
-) -> OAuthToken:  # fmt: skip
-    """Register through an app (REGISTRATIONS_MODE open, or approved: the login waits for a
-    moderator and a reason is required); returns a token for the new user with the app's scopes.
-    """
-    mode = current_app.config["FEDI"].REGISTRATIONS_MODE
-    if mode not in ("open", "approved") or application is None:
-        raise Forbidden("This action is not allowed")
-    reason = (reason or "").strip()
-    valid = _check_sign_up(
-        username, email, password, agreement=agreement, reason=reason,
-        reason_required=mode == "approved",
-    )  # fmt: skip
-    locale = (locale or "").strip()
-    account = new_local_account(
-        **valid, approved=mode == "open", locale=locale if LOCALE_RE.match(locale) else "en",
-        reason=reason,
-    )  # fmt: skip
-    token = OAuthToken(
-        application_id=application.id, account=account,
-        access_token=secrets.token_urlsafe(32), scopes=application.scopes,
-    )  # fmt: skip
-    db.session.add(token)
-    db.session.commit()
-    _notify_staff_of_sign_up(account)
-    return token
 
 
 def _check_sign_up(

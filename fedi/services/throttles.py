@@ -5,6 +5,9 @@ as Mastodon throttles them:
   refused, even with the right password, until the window ends. Every way in counts: the web
   form, the OAuth authorize page's sign-in and the OAuth password grant;
 - password reset requests: 5 in 30 minutes per e-mail address, 25 in 5 minutes per client address;
+- confirmation e-mails: 5 in 30 minutes per account (or, for an unknown address asked on the web
+  form, per e-mail address), 25 requests in 5 minutes per client address; the sign-up's own
+  e-mail counts against its account's budget;
 - wrong two-factor codes: 10 an hour per account, 25 in 5 minutes per address.
 
 Loopback addresses have no per-address budget (this machine; the API's rate limits exempt it too).
@@ -44,11 +47,14 @@ SIGN_IN_PER_ACCOUNT = Budget("sign_in_account", 25, 3600)
 SIGN_IN_PER_ADDRESS = Budget("sign_in_address", 25, 300)
 RESET_PER_EMAIL = Budget("password_reset_email", 5, 1800)
 RESET_PER_ADDRESS = Budget("password_reset_address", 25, 300)
+CONFIRMATION_PER_ACCOUNT = Budget("confirmation_account", 5, 1800)
+CONFIRMATION_PER_ADDRESS = Budget("confirmation_address", 25, 300)
 TWO_FACTOR_PER_ACCOUNT = Budget("two_factor_account", 10, 3600)
 TWO_FACTOR_PER_ADDRESS = Budget("two_factor_address", 25, 300)
 
 SIGN_IN = "Too many failed sign-in attempts."
 RESET = "Too many password reset requests."
+CONFIRMATION = "Too many confirmation e-mails asked for."
 TWO_FACTOR = "Too many wrong two-factor codes."
 
 Spend = list[tuple[Budget, str]]  # budgets, each with whose counter
@@ -60,6 +66,11 @@ def sign_in(account_key: str, address: str | None) -> Spend:
 
 def password_reset(email: str, address: str | None) -> Spend:
     return _with_address([(RESET_PER_EMAIL, email[:320])], RESET_PER_ADDRESS, address)
+
+
+def confirmation(who: str, address: str | None) -> Spend:
+    """`who`: "user:<id>", or "email:<address>" for an address no account uses."""
+    return _with_address([(CONFIRMATION_PER_ACCOUNT, who[:330])], CONFIRMATION_PER_ADDRESS, address)
 
 
 def two_factor(user_id: int, address: str | None) -> Spend:

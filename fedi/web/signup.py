@@ -1,11 +1,14 @@
-"""Sign-up (as REGISTRATIONS_MODE allows) and the e-mail confirmation link."""
+"""Sign-up (as REGISTRATIONS_MODE allows), the e-mail confirmation link, and asking for it
+again. Confirmation e-mails are throttled (services/throttles.py): past a budget the page says
+how long to wait, with Retry-After."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
-from fedi.errors import DomainError
-from fedi.services import instance_rules, registrations
+from fedi.errors import DomainError, TooManyRequests
+from fedi.http.client_address import client_ip
+from fedi.services import instance_rules, mail, registrations
 from fedi.web import session as web_session
 from fedi.web.render import render_page
 
@@ -19,6 +22,11 @@ def _form(form: dict[str, str], error: str | None = None, code: int = 200):
         "auth/sign_up.html", http_status=code, form=form, error=error, mode=registrations.mode(),
         rules=instance_rules.rules(),
     )  # fmt: skip
+
+
+def _wait(page: Response, err: TooManyRequests) -> Response:
+    page.headers["Retry-After"] = str(err.retry_after)
+    return page
 
 
 @bp.get("/sign_up")
@@ -47,3 +55,23 @@ def sign_up():
 def confirmation():
     registrations.confirm(request.args.get("token", ""))
     return render_page("auth/confirmed.html")
+
+
+@bp.get("/confirmation/new")
+def confirmation_new():
+    return render_page("auth/confirmation_new.html", sent=False, email="")
+
+
+@bp.post("/confirmation/new")
+def confirmation_send():
+    """The same answer whether or not an unconfirmed login uses the address."""
+    email = request.form.get("email", "")
+    try:
+        registrations.resend(email, client_address=client_ip())
+    except TooManyRequests as err:
+        page = render_page(
+            "auth/confirmation_new.html", http_status=429, sent=False, email=email,
+            error=err.message,
+        )  # fmt: skip
+        return _wait(page, err)
+    return render_page("auth/confirmation_new.html", sent=True, email=email, mailed=mail.can_send())

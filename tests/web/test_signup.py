@@ -113,3 +113,28 @@ def test_unknown_address_gets_the_same_answer(client):
         data={"email": "nobody@example.com", "csrf_token": csrf(client, "/auth/password/new")},
     )
     assert r.status_code == 200 and "reset link is on its way" in r.get_data(as_text=True)
+
+
+def test_the_confirmation_link_can_be_sent_again(client, mode, outbox, alice):
+    """Whether an unconfirmed login uses the address or not, the page says the same."""
+    mode("open")
+    r = _sign_up(client)
+    assert r.status_code == 200 and 'href="/auth/confirmation/new"' in r.get_data(as_text=True)
+    assert accounts.find_local("newbie").user.confirmed_at is None
+    form = page(client, "/auth/confirmation/new")
+    assert '<label for="email">' in form and 'id="email"' in form
+    assert 'href="/auth/confirmation/new"' in page(client, "/auth/sign_in")
+
+    answers = []
+    for email in ("Newbie@Example.com", "nobody@example.com", "alice@example.com"):
+        data = {"email": email, "csrf_token": csrf(client, "/auth/confirmation/new")}
+        r = client.post("/auth/confirmation/new", data=data)
+        assert r.status_code == 200
+        answers.append(r.get_data(as_text=True).replace(email, "EMAIL"))
+
+    assert "we sent it a new link" in answers[0] and answers[0] == answers[1] == answers[2]
+    assert [m.to for m in outbox] == ["newbie@example.com"] * 2  # only the unconfirmed login
+    first, second = (re.search(r"/auth/confirmation\?token=[\w-]+", m.body) for m in outbox)
+    assert client.get(first.group(0)).status_code == 404  # the older link no longer works
+    assert client.get(second.group(0)).status_code == 200
+    assert accounts.find_local("newbie").user.confirmed_at is not None

@@ -1,5 +1,6 @@
-"""Failed sign-ins and password reset requests are throttled per account (or e-mail) and per
-client address, on the web forms and the OAuth password grant alike (services/throttles.py)."""
+"""Failed sign-ins, password reset requests and confirmation e-mails are throttled per account (or
+e-mail) and per client address, on the web forms and the OAuth password grant alike
+(services/throttles.py)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,38 @@ def test_password_reset_requests_are_limited_per_address_and_per_email(client, a
     for n in range(throttles.RESET_PER_ADDRESS.limit):
         ask(f"nobody{n}@example.com", "203.0.113.9")
     assert ask("nobody-else@example.com", "203.0.113.9").status_code == 429
+
+
+def sign_up(client, n: int, address: str, **fields):
+    data = {
+        "username": f"newbie{n}", "email": f"newbie{n}@example.com", "password": "a long password",
+        "agreement": "1", "csrf_token": csrf(client, "/auth/sign_up"),
+    } | fields  # fmt: skip
+    return client.post("/auth/sign_up", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def ask_for_confirmation(client, email: str, address: str):
+    data = {"email": email, "csrf_token": csrf(client, "/auth/confirmation/new")}
+    return client.post("/auth/confirmation/new", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_confirmation_links_are_limited_per_account_and_per_address(client, outbox):
+    assert sign_up(client, 1, "198.51.100.40").status_code == 200  # the first of five e-mails
+    for n in range(throttles.CONFIRMATION_PER_ACCOUNT.limit - 1):
+        r = ask_for_confirmation(client, "newbie1@example.com", f"198.51.100.{n + 50}")
+        assert r.status_code == 200
+    assert len(outbox) == throttles.CONFIRMATION_PER_ACCOUNT.limit
+
+    r = ask_for_confirmation(client, "NewBie1@example.com", "198.51.100.99")
+
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert "Too many confirmation e-mails asked for. Try again in" in r.get_data(as_text=True)
+    assert len(outbox) == throttles.CONFIRMATION_PER_ACCOUNT.limit
+    for _ in range(throttles.CONFIRMATION_PER_ACCOUNT.limit):  # unknown addresses count alike
+        assert ask_for_confirmation(client, "nobody@example.com", "203.0.113.1").status_code == 200
+    assert ask_for_confirmation(client, "nobody@example.com", "203.0.113.2").status_code == 429
+
+    for n in range(throttles.CONFIRMATION_PER_ADDRESS.limit - 5):
+        ask_for_confirmation(client, f"someone{n}@example.com", "203.0.113.1")
+    assert ask_for_confirmation(client, "else@example.com", "203.0.113.1").status_code == 429
+    assert ask_for_confirmation(client, "else@example.com", "203.0.113.3").status_code == 200

@@ -11,7 +11,7 @@ from fedi.api.params import Params, params
 from fedi.entities.credential import credential_account, token
 from fedi.http.json import json_response
 from fedi.models import Account
-from fedi.services import account_lookup, accounts, follows, media_files, profiles
+from fedi.services import account_lookup, follows, media_files, profiles, registrations
 
 bp = Blueprint("api_v1_accounts_credentials", __name__, url_prefix="/api/v1/accounts")
 
@@ -26,7 +26,7 @@ def _credential(account: Account):
 @require_oauth("write:accounts", user=False)
 def create():
     p = params()
-    created = accounts.sign_up(
+    created = registrations.sign_up_through_app(
         application=token_from_request().application,
         username=p.str("username", ""), email=p.str("email", ""),
         password=p.str("password", ""), agreement=bool(p.bool("agreement")),
