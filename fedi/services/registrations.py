@@ -2,8 +2,9 @@
 and e-mail confirmation: the link sent at sign-up, and sent again when asked.
 
 A new login is unconfirmed until its link is followed; without SMTP the link goes to the log and
-the address counts as confirmed at once (nobody could follow it). Confirmation e-mails are
-throttled (services/throttles.py): per account (or e-mail address) and per client address.
+the address counts as confirmed at once (nobody could follow it). Sign-ups through the web form
+and confirmation e-mails are throttled (services/throttles.py): per client address, and per
+account (or e-mail address) for the e-mails.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ def mode() -> str:
 
 def register(
     *, username: str, email: str, password: str, agreement: bool, reason: str = "",
-    locale: str = "en",
+    locale: str = "en", client_address: str | None = None,
 ) -> SignUp:  # fmt: skip
     """Create a local account through the web form as REGISTRATIONS_MODE allows (approved: waits
-    for a moderator and needs a reason), then send the confirmation link."""
+    for a moderator and needs a reason), then send the confirmation link. Every attempt counts
+    against the client address's sign-up budget: past it, TooManyRequests."""
     if mode() not in ("open", "approved"):
         raise Forbidden("Sign-ups are closed on this server.")
+    throttles.take(throttles.sign_up(client_address), throttles.SIGN_UP)
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
         locale=locale,

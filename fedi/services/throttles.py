@@ -8,6 +8,8 @@ as Mastodon throttles them:
 - confirmation e-mails: 5 in 30 minutes per account (or, for an unknown address asked on the web
   form, per e-mail address), 25 requests in 5 minutes per client address; the sign-up's own
   e-mail counts against its account's budget;
+- sign-ups through the web form: 5 in 30 minutes per client address, as the API's sign-up
+  (fedi/api/ratelimit.py); every attempt counts;
 - wrong two-factor codes: 10 an hour per account, 25 in 5 minutes per address.
 
 Loopback addresses have no per-address budget (this machine; the API's rate limits exempt it too).
@@ -49,12 +51,14 @@ RESET_PER_EMAIL = Budget("password_reset_email", 5, 1800)
 RESET_PER_ADDRESS = Budget("password_reset_address", 25, 300)
 CONFIRMATION_PER_ACCOUNT = Budget("confirmation_account", 5, 1800)
 CONFIRMATION_PER_ADDRESS = Budget("confirmation_address", 25, 300)
+SIGN_UP_PER_ADDRESS = Budget("sign_up_address", 5, 1800)
 TWO_FACTOR_PER_ACCOUNT = Budget("two_factor_account", 10, 3600)
 TWO_FACTOR_PER_ADDRESS = Budget("two_factor_address", 25, 300)
 
 SIGN_IN = "Too many failed sign-in attempts."
 RESET = "Too many password reset requests."
 CONFIRMATION = "Too many confirmation e-mails asked for."
+SIGN_UP = "Too many sign-ups from your address."
 TWO_FACTOR = "Too many wrong two-factor codes."
 
 Spend = list[tuple[Budget, str]]  # budgets, each with whose counter
@@ -71,6 +75,10 @@ def password_reset(email: str, address: str | None) -> Spend:
 def confirmation(who: str, address: str | None) -> Spend:
     """`who`: "user:<id>", or "email:<address>" for an address no account uses."""
     return _with_address([(CONFIRMATION_PER_ACCOUNT, who[:330])], CONFIRMATION_PER_ADDRESS, address)
+
+
+def sign_up(address: str | None) -> Spend:
+    return _with_address([], SIGN_UP_PER_ADDRESS, address)
 
 
 def two_factor(user_id: int, address: str | None) -> Spend:

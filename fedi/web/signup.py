@@ -1,6 +1,6 @@
 """Sign-up (as REGISTRATIONS_MODE allows), the e-mail confirmation link, and asking for it
-again. Confirmation e-mails are throttled (services/throttles.py): past a budget the page says
-how long to wait, with Retry-After."""
+again. Sign-ups and confirmation e-mails are throttled (services/throttles.py): past a budget
+the page says how long to wait, with Retry-After."""
 
 from __future__ import annotations
 
@@ -41,8 +41,10 @@ def sign_up():
         result = registrations.register(
             username=form["username"], email=form["email"],
             password=request.form.get("password", ""), reason=form["reason"],
-            agreement=request.form.get("agreement") == "1",
+            agreement=request.form.get("agreement") == "1", client_address=client_ip(),
         )  # fmt: skip
+    except TooManyRequests as err:
+        return _wait(_form(form, err.message, err.status_code), err)
     except DomainError as err:
         return _form(form, err.message.removeprefix("Validation failed: "), err.status_code)
     user = result.account.user

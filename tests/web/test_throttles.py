@@ -1,10 +1,10 @@
 """Failed sign-ins, password reset requests and confirmation e-mails are throttled per account (or
-e-mail) and per client address, on the web forms and the OAuth password grant alike
-(services/throttles.py)."""
+e-mail) and per client address, on the web forms and the OAuth password grant alike, and sign-ups
+through the web form per client address (services/throttles.py)."""
 
 from __future__ import annotations
 
-from fedi.services import throttles
+from fedi.services import accounts, throttles
 from tests.helpers import make_local
 from tests.oauth_flow import PASSWORD, csrf, register
 
@@ -91,6 +91,27 @@ def sign_up(client, n: int, address: str, **fields):
         "agreement": "1", "csrf_token": csrf(client, "/auth/sign_up"),
     } | fields  # fmt: skip
     return client.post("/auth/sign_up", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_sign_ups_are_limited_per_address_like_the_apis(client):
+    """5 in 30 minutes from one address (Mastodon's API budget); every attempt counts, a refused
+    one too, and the form says how long to wait."""
+    limit = throttles.SIGN_UP_PER_ADDRESS.limit
+    assert sign_up(client, 0, "198.51.100.7", password="short").status_code == 422
+    for n in range(1, limit):
+        assert sign_up(client, n, "198.51.100.7").status_code == 200
+
+    r = sign_up(client, limit, "198.51.100.7")
+
+    assert r.status_code == 429
+    text = r.get_data(as_text=True)
+    assert "Too many sign-ups from your address. Try again in" in text
+    assert 'value="newbie5@example.com"' in text  # what was typed is kept
+    assert 0 < int(r.headers["Retry-After"]) <= throttles.SIGN_UP_PER_ADDRESS.period
+    assert accounts.find_local(f"newbie{limit}") is None
+    assert sign_up(client, limit, "198.51.100.8").status_code == 200  # another address may
+    for n in range(limit + 1, limit + 8):  # this machine (loopback) has no per-address budget
+        assert sign_up(client, n, "127.0.0.1").status_code == 200
 
 
 def ask_for_confirmation(client, email: str, address: str):
