@@ -3,10 +3,11 @@
 never a 5xx, a refusal is a 4xx in the surface's own shape (Mastodon's `{"error": ...}` on the
 API), and a refused request writes nothing (every table keeps its row count).
 
-- every write route under /api/ (found in the app's url_map, so a new one is covered without
-  touching this file), with a token holding every scope, given generated bodies: JSON of wrong
-  types, nesting, huge and odd strings, invalid JSON, mislabelled content types, Rails form keys,
-  multipart; path parameters both real ids and hostile ones;
+- every write route under /api/, and /oauth/token and /oauth/revoke (found in the app's
+  url_map, so a new one is covered without touching this file), with a token holding every
+  scope, given generated bodies: JSON of wrong types, nesting, huge and odd strings, invalid
+  JSON, mislabelled content types, Rails form keys, multipart; path parameters both real ids and
+  hostile ones;
 - the inboxes, unsigned and correctly signed by a known remote actor;
 - the resolver (`/api/v2/search?resolve=true`) given hostile URLs and handles, with outbound
   requests reaching only a local stub that answers hostile documents (every other address is
@@ -73,11 +74,12 @@ SURFACE = settings(SETTINGS, max_examples=EXAMPLES * 4)
 
 
 def write_routes(app: Flask) -> list[tuple[str, str, str]]:
-    """(method, rule, endpoint) of every route under /api/ that is not a read."""
+    """(method, rule, endpoint) of every route of the client API (under /api/, and the OAuth
+    token and revocation endpoints) that is not a read."""
     found = []
     for rule in app.url_map.iter_rules():
         for method in sorted((rule.methods or set()) - {"GET", "HEAD", "OPTIONS"}):
-            if rule.rule.startswith("/api/"):
+            if rule.rule.startswith(("/api/", "/oauth/token", "/oauth/revoke")):
                 found.append((method, rule.rule, rule.endpoint))
     return sorted(found)
 
