@@ -51,12 +51,12 @@ from datetime import datetime, timedelta
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import exists, func, insert, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import insert, or_, select, update
 
 from fedi import hosts, queue
 from fedi.extensions import db
 from fedi.federation import client, delivery_recorder, domain_health, sender
+from fedi.federation import delivery_backlog as backlog
 from fedi.ids import new_id
 from fedi.models import (
     Account,
@@ -82,15 +82,11 @@ REQUEUE_BATCH = 1000
 BATCH = 100  # deliveries per task
 RETRY_TASK_MAX = 300.0  # retries due within this many seconds get delayed tasks...
 RETRY_GROUP = 2.0  # ...one per this many seconds of due times
-WAITING = (DeliveryState.PENDING, DeliveryState.QUEUED)  # not yet delivered nor given up
 DEFER_WAIT = client.POST_DEADLINE  # a deferred row waits for its slow domain's POSTs to end
 MAX_WAIT = domain_health.MAX_WAIT  # an unreachable inbox's rows are tried until this old
 # A chain starts no POST after this many seconds, so that all of it ends before its rows are
 # due again (IN_FLIGHT after they were claimed).
 CHAIN_BUDGET = IN_FLIGHT.total_seconds() - 2 * client.POST_DEADLINE
-
-
-_Queued = aliased(Delivery)
 
 
 @dataclass(frozen=True)
@@ -173,7 +169,7 @@ def cancel(activities) -> int:
     ids); the backlogs they held up move on. Returns how many."""
     cancelled = db.session.execute(
         update(Delivery)
-        .where(Delivery.activity_id.in_(activities), Delivery.state.in_(WAITING))
+        .where(Delivery.activity_id.in_(activities), Delivery.state.in_(backlog.WAITING))
         .values(state=DeliveryState.CANCELLED, next_attempt_at=None, backlog=False)
         .returning(Delivery.inbox_url)
         .execution_options(synchronize_session=False)
@@ -199,7 +195,7 @@ def requeue_due(limit: int = REQUEUE_BATCH) -> int:
     that waited longer than MAX_WAIT and moving on the backlogs nothing moves; how many rows
     were enqueued."""
     now = utcnow()
-    _expire_backlogs(now)
+    backlog.expire(now, MAX_WAIT)
     moved = _move_backlogs(None, now)
     rows = db.session.execute(
         select(Delivery.id, Delivery.inbox_url)
@@ -238,7 +234,7 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
     returning; else this process's recorder records them as they come (the calling worker
     thread is free once the POSTs are handed over)."""
     now = utcnow()
-    due = _in_turn(_due(ids, now))
+    due = backlog.in_turn(_due(ids, now))
     allowed = set(domain_health.not_held_back([(row.id, row.domain) for row in due], now))
     going = [row for row in due if row.id in allowed]
     claimed = _claim([row.id for row in going], now)
@@ -250,7 +246,7 @@ def attempt_many(ids: list[int], *, wait: bool) -> int:
     done = None if wait else delivery_recorder.get(record_outcomes).put
     futures, unsigned = [], []
     bodies: dict[int, bytes] = {}
-    chains, skipped = _chains(going, claimed)
+    chains, skipped = backlog.chains(going, claimed)
     for chain in chains:
         posts = []
         for row in chain:
@@ -284,56 +280,6 @@ def _due(ids: list[int], now: datetime) -> list:
         )
         .order_by(Delivery.id)
     ).all()
-
-
-def _in_turn(due: list) -> list:
-    """The due rows whose turn it is: those behind an older backlog row to their inbox (one
-    not among these) are queued behind it instead."""
-    if not due:
-        return due
-    oldest = dict(
-        db.session.execute(
-            select(Delivery.inbox_url, func.min(Delivery.id))
-            .where(
-                Delivery.backlog,
-                Delivery.inbox_url.in_({row.inbox_url for row in due}),
-                Delivery.state.in_(WAITING),
-                Delivery.id.not_in([row.id for row in due]),
-            )
-            .group_by(Delivery.inbox_url)
-        ).all()
-    )
-    behind = [row.id for row in due if oldest.get(row.inbox_url, row.id) < row.id]
-    if not behind:
-        return due
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(behind), Delivery.state == DeliveryState.PENDING)
-        .values(state=DeliveryState.QUEUED, backlog=True, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    queued = set(behind)
-    return [row for row in due if row.id not in queued]
-
-
-def _chains(going: list, claimed: list) -> tuple[list[list], list[int]]:
-    """The claimed rows as chains, one per inbox, oldest first; and the ids of claimed rows to
-    send later (deferred): those after a row that this task could not claim (another task is
-    trying it now), which must not be overtaken."""
-    by_id = {row.id: row for row in claimed}
-    chains: dict[str, list] = {}
-    gaps: set[str] = set()
-    skipped: list[int] = []
-    for row in going:  # oldest first
-        mine = by_id.get(row.id)
-        if mine is None:
-            gaps.add(row.inbox_url)
-        elif row.inbox_url in gaps:
-            skipped.append(row.id)
-        else:
-            chains.setdefault(row.inbox_url, []).append(mine)
-    return list(chains.values()), skipped
 
 
 def _claim(ids: list[int], now: datetime) -> list:
@@ -505,38 +451,16 @@ def _out_of_time(row: Delivery, unreachable: bool, now: datetime) -> bool:
     return row.attempts >= MAX_ATTEMPTS
 
 
-# -- backlogs --------------------------------------------------------------------------------
-
-
-def _stalled(inboxes: set[str] | None):
-    """Inboxes with queued rows and no pending backlog row ahead of them (a select)."""
-    ahead = (
-        select(Delivery.id)
-        .where(
-            Delivery.backlog,
-            Delivery.inbox_url == _Queued.inbox_url,
-            Delivery.state == DeliveryState.PENDING,
-        )
-        .limit(1)
-    )
-    query = (
-        select(_Queued.inbox_url)
-        .where(_Queued.backlog, _Queued.state == DeliveryState.QUEUED, ~exists(ahead))
-        .distinct()
-    )
-    return query if inboxes is None else query.where(_Queued.inbox_url.in_(inboxes))
-
-
 def _move_backlogs(inboxes: set[str] | None, now: datetime) -> set[int]:
     """For each of these inboxes (None: all) whose backlog has queued rows and no pending one,
     make the next BATCH queued rows pending and enqueue them in one task, where they go as one
     chain, oldest first. The ids made pending."""
     if inboxes is not None and not inboxes:
         return set()
-    stalled = sorted(db.session.scalars(_stalled(inboxes)))
+    stalled = sorted(db.session.scalars(backlog.stalled(inboxes)))
     moved: list[list[int]] = []
     for inbox_url in stalled:  # in order: concurrent recorders lock rows alike
-        ids = _next_in_line(inbox_url, now)
+        ids = backlog.next_in_line(inbox_url, now, BATCH)
         if ids:
             moved.append(ids)
     db.session.commit()
@@ -549,57 +473,6 @@ def _move_backlogs(inboxes: set[str] | None, now: datetime) -> set[int]:
     if chunk:
         _enqueue(chunk)
     return {row_id for ids in moved for row_id in ids}
-
-
-def _next_in_line(inbox_url: str, now: datetime) -> list[int]:
-    """Make the inbox's next BATCH queued rows pending, unless a pending backlog row is still
-    ahead of them. The oldest queued row is locked first: of two recorders moving the same
-    backlog, the second waits, then finds the rows pending and moves nothing."""
-    line = (Delivery.backlog, Delivery.inbox_url == inbox_url)
-    first = db.session.scalar(
-        select(Delivery.id)
-        .where(*line, Delivery.state == DeliveryState.QUEUED)
-        .order_by(Delivery.id)
-        .limit(1)
-        .with_for_update()
-    )
-    if first is None:
-        return []
-    ahead = db.session.scalar(
-        select(Delivery.id).where(*line, Delivery.state == DeliveryState.PENDING).limit(1)
-    )
-    if ahead is not None:
-        return []
-    ids = list(
-        db.session.scalars(
-            select(Delivery.id)
-            .where(*line, Delivery.state == DeliveryState.QUEUED)
-            .order_by(Delivery.id)
-            .limit(BATCH)
-        )
-    )
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.state == DeliveryState.QUEUED)
-        .values(state=DeliveryState.PENDING, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return ids
-
-
-def _expire_backlogs(now: datetime) -> int:
-    """Fail the queued rows older than MAX_WAIT: their inbox has been unreachable too long."""
-    result = db.session.execute(
-        update(Delivery)
-        .where(
-            Delivery.backlog,
-            Delivery.state == DeliveryState.QUEUED,
-            Delivery.created_at < now - MAX_WAIT,
-        )
-        .values(state=DeliveryState.FAILED, backlog=False, last_error="inbox unreachable too long")
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
 
 
 def _schedule(retries: dict[int, float]) -> None:
