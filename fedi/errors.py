@@ -64,7 +64,8 @@ def _wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
-def _headers(err: DomainError) -> dict[str, str]:
+def retry_headers(err: DomainError) -> dict[str, str]:
+    """`Retry-After` for an error that has one (TooManyRequests), else nothing."""
     retry_after = getattr(err, "retry_after", None)
     return {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
@@ -76,9 +77,9 @@ def register_error_handlers(app: Flask) -> None:
             body: dict[str, object] = {"error": err.message}
             if err.details:
                 body["details"] = err.details
-            return jsonify(body), err.status_code, _headers(err)
+            return jsonify(body), err.status_code, retry_headers(err)
         page = render_template("error.html", code=err.status_code, message=err.message)
-        return page, err.status_code, _headers(err)
+        return page, err.status_code, retry_headers(err)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from fedi.errors import TooManyRequests
+from fedi.errors import TooManyRequests, retry_headers
 from fedi.http import session as http_session
 from fedi.http.client_address import client_ip
 from fedi.services import accounts, sign_up_reviews, two_factor
@@ -56,7 +56,7 @@ def sign_in():
     try:
         user = accounts.authenticate(login=login, password=password, client_address=client_ip())
     except TooManyRequests as err:
-        return _form(err.message, login, 429, **{"Retry-After": str(err.retry_after)})
+        return _form(err.message, login, 429, **retry_headers(err))
     if user is None:
         if sign_up_reviews.awaiting_approval(login=login, password=password):
             return _form(PENDING, login, 403)
@@ -97,7 +97,7 @@ def two_factor_step():
     try:
         ok = two_factor.verify(user, request.form.get("code", ""), client_address=client_ip())
     except TooManyRequests as err:
-        return _code_form(err.message, 429, **{"Retry-After": str(err.retry_after)})
+        return _code_form(err.message, 429, **retry_headers(err))
     if not ok:
         return _code_form(BAD_CODE, 401)
     accounts.record_sign_in(user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.errors import DomainError, TooManyRequests
+from fedi.errors import DomainError, TooManyRequests, retry_headers
 from fedi.http.client_address import client_ip
 from fedi.services import mail, password_reset
 from fedi.web.render import render_page
@@ -26,7 +26,7 @@ def send():
         page = render_page(
             "auth/password_new.html", http_status=429, sent=False, email=email, error=err.message
         )
-        page.headers["Retry-After"] = str(err.retry_after)
+        page.headers.update(retry_headers(err))
         return page
     return render_page("auth/password_new.html", sent=True, email=email, mailed=mail.can_send())
 

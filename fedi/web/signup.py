@@ -4,9 +4,9 @@ the page says how long to wait, with Retry-After."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 
-from fedi.errors import DomainError, TooManyRequests
+from fedi.errors import DomainError, TooManyRequests, retry_headers
 from fedi.http.client_address import client_ip
 from fedi.services import instance_rules, mail, registrations
 from fedi.web import session as web_session
@@ -24,11 +24,6 @@ def _form(form: dict[str, str], error: str | None = None, code: int = 200):
     )  # fmt: skip
 
 
-def _wait(page: Response, err: TooManyRequests) -> Response:
-    page.headers["Retry-After"] = str(err.retry_after)
-    return page
-
-
 @bp.get("/sign_up")
 def sign_up_form():
     return _form({key: "" for key in FIELDS}, code=200 if registrations.mode() != "none" else 403)
@@ -44,7 +39,9 @@ def sign_up():
             agreement=request.form.get("agreement") == "1", client_address=client_ip(),
         )  # fmt: skip
     except TooManyRequests as err:
-        return _wait(_form(form, err.message, err.status_code), err)
+        page = _form(form, err.message, err.status_code)
+        page.headers.update(retry_headers(err))
+        return page
     except DomainError as err:
         return _form(form, err.message.removeprefix("Validation failed: "), err.status_code)
     user = result.account.user
@@ -75,5 +72,6 @@ def confirmation_send():
             "auth/confirmation_new.html", http_status=429, sent=False, email=email,
             error=err.message,
         )  # fmt: skip
-        return _wait(page, err)
+        page.headers.update(retry_headers(err))
+        return page
     return render_page("auth/confirmation_new.html", sent=True, email=email, mailed=mail.can_send())

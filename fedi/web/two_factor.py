@@ -8,7 +8,7 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, redirect, request, session, url_for
 
-from fedi.errors import DomainError, TooManyRequests
+from fedi.errors import DomainError, retry_headers
 from fedi.http import session as http_session
 from fedi.http.client_address import client_ip
 from fedi.services import two_factor
@@ -43,8 +43,7 @@ def _page(http_status: int = 200, **context):
 def _failed(err: DomainError):
     message = err.message.removeprefix("Validation failed: ")
     page = _page(err.status_code, error=message)
-    if isinstance(err, TooManyRequests):
-        page.headers["Retry-After"] = str(err.retry_after)
+    page.headers.update(retry_headers(err))
     return page
 
 
