@@ -216,11 +216,12 @@ def disable_for(username: str) -> bool:
     return was_on
 
 
+def required_for_staff() -> bool:
+    return current_app.config["FEDI"].REQUIRE_STAFF_TWO_FACTOR
+
+
 def setup_required(user: User | None) -> bool:
     """Staff must turn it on before anything else when REQUIRE_STAFF_TWO_FACTOR is set."""
     return (
-        user is not None
-        and user.is_staff
-        and not user.two_factor_enabled
-        and current_app.config["FEDI"].REQUIRE_STAFF_TWO_FACTOR
+        required_for_staff() and user is not None and user.is_staff and not user.two_factor_enabled
     )

@@ -111,8 +111,8 @@ def _staff_gate():
     """Staff who must use two-factor sign-in and have not turned it on go to this page first."""
     if not (request.blueprint or "").startswith("web_") and request.endpoint not in GATE_ENDPOINTS:
         return None
-    if request.blueprint in GATE_EXEMPT:
-        return None
+    if request.blueprint in GATE_EXEMPT or not two_factor.required_for_staff():
+        return None  # (checked before loading the signed-in user, which not every page does)
     if two_factor.setup_required(http_session.current_user()):
         return redirect(url_for("web_two_factor.show"), 303)
     return None
