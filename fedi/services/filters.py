@@ -404,20 +404,26 @@ def searchable_text(row: Status, media_descriptions: Iterable[str | None] = ()) 
 
 
 def matches(
-    filters: Sequence[ActiveFilter], row: Status, media_descriptions: Iterable[str | None] = ()
+    filters: Sequence[ActiveFilter],
+    row: Status,
+    media_descriptions: Iterable[str | None] = (),
+    *,
+    texts: dict[int, str] | None = None,
 ) -> list[FilterMatch]:
-    """The filters `row` matches (a boost: by the boosted status's text, and by either id)."""
+    """The filters `row` matches (a boost: by the boosted status's text, and by either id).
+    `texts`: searchable texts by status id, filled as needed and shared across a page (a boost
+    and the status it boosts have the same)."""
     if not filters:
         return []
     proper = row.reblog or row
-    text: str | None = None
+    texts = {} if texts is None else texts
     found = []
     for f in filters:
         keyword_matches = status_matches = None
         if f.keywords is not None:
-            if text is None:
-                text = searchable_text(proper, media_descriptions)
-            hit = f.keywords.search(text)
+            if proper.id not in texts:
+                texts[proper.id] = searchable_text(proper, media_descriptions)
+            hit = f.keywords.search(texts[proper.id])
             if hit:
                 keyword_matches = [hit.group(0)]
         if f.status_ids:

@@ -136,10 +136,11 @@ def _match_filters(page: StatusPage, rows: Sequence[Status]) -> None:
     active = filters.active(page.viewer_id)
     if not active:
         return
+    texts: dict[int, str] = {}
     for row in rows:
         proper = row.reblog or row
         descriptions = (m.description for m in page.media.get(proper.id, ()))
-        found = filters.matches(active, row, descriptions)
+        found = filters.matches(active, row, descriptions, texts=texts)
         if found:
             page.filtered[row.id] = found
 
