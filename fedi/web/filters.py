@@ -23,6 +23,7 @@ EXPIRIES = [("", "Never"), ("1800", "30 minutes"), ("3600", "1 hour"), ("21600",
             ("43200", "12 hours"), ("86400", "1 day"), ("604800", "1 week")]  # fmt: skip
 KEEP = "keep"  # the expiry field's value that leaves an existing expiry as it is
 BLANK_ROWS = 3
+NEW_FILTER_CONTEXTS = ("home", "public", "thread")  # ticked on the form for a new filter
 
 
 def _form(row: Filter | None, *, error: str | None = None, http_status: int = 200):
@@ -30,7 +31,8 @@ def _form(row: Filter | None, *, error: str | None = None, http_status: int = 20
     keywords += [("", "", True)] * BLANK_ROWS
     return render_page(
         "settings/filter_form.html", http_status=http_status, row=row, keywords=keywords,
-        contexts=CONTEXT_LABELS, expiries=EXPIRIES, keep=KEEP, error=error,
+        contexts=CONTEXT_LABELS, checked=row.context if row else NEW_FILTER_CONTEXTS,
+        expiries=EXPIRIES, keep=KEEP, error=error,
     )  # fmt: skip
 
 
