@@ -17,7 +17,8 @@ from sqlalchemy.orm import defer, joinedload
 from fedi.errors import DomainError, Forbidden, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, OAuthToken
-from fedi.services import tokens
+from fedi.services import staff, tokens
+from fedi.services.staff import Permission
 from fedi.services.tokens import TokenInfo
 
 
@@ -106,6 +107,22 @@ def optional_oauth(*required: str) -> Callable:
                     request.wren_account_id = _check_account(info)
             elif _bearer():
                 raise Unauthorized("The access token is invalid")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def require_staff(scope: str, permission: Permission) -> Callable:
+    """An admin API route: a token with `scope` (401/403 as `require_oauth`), whose user holds
+    the staff `permission` (else Mastodon's 403 "This action is not allowed")."""
+
+    def decorator(view: Callable) -> Callable:
+        @require_oauth(scope)
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            staff.require(current_account(), permission)
             return view(*args, **kwargs)
 
         return wrapper

@@ -3,6 +3,7 @@
 from fedi.models import search  # noqa: F401  (no model: PostgreSQL's search indexes)
 from fedi.models.accounts import Account, Role, User, as_account_id
 from fedi.models.announcements import Announcement, AnnouncementDismissal, AnnouncementReaction
+from fedi.models.audit_log import AuditLogEntry
 from fedi.models.base import utcnow
 from fedi.models.conversations import AccountConversation, Conversation, ConversationMute
 from fedi.models.custom_emojis import CustomEmoji
@@ -48,6 +49,7 @@ __all__ = [
     "Announcement",
     "AnnouncementDismissal",
     "AnnouncementReaction",
+    "AuditLogEntry",
     "Block",
     "Bookmark",
     "Conversation",

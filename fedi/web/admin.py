@@ -1,30 +1,34 @@
-"""The moderators' pages (role admin or moderator): for now, the sign-ups awaiting approval when
-REGISTRATIONS_MODE is `approved`, with each one's reason, to approve or reject. Plain forms with
-the CSRF token; HTMX removes the decided row in place."""
+"""The admin area's own pages (role moderator or admin, see services/staff.py): the sign-ups
+awaiting approval when REGISTRATIONS_MODE is `approved`, and the audit log. The other sections
+live in the web/admin_*.py modules and share templates/admin/_layout.html. Plain forms with the
+CSRF token; HTMX removes a decided sign-up in place."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request
 
-from fedi.errors import Forbidden
-from fedi.services import registrations, sign_up_reviews
+from fedi.ids import parse_id
+from fedi.services import audit_log, registrations, sign_up_reviews
+from fedi.services.staff import Permission
 from fedi.web.render import is_htmx, render_page
-from fedi.web.signed_in import login_required, viewer
+from fedi.web.signed_in import login_required
+from fedi.web.staff import staff_can, staff_member
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(staff_can, "staff_can")
 
 
-def _staff():
-    me = viewer()
-    if me.user is None or not me.user.is_staff:
-        raise Forbidden("This page is for moderators.")
-    return me
+@bp.get("/")
+@login_required
+def dashboard():
+    staff_member(Permission.VIEW_DASHBOARD)
+    return redirect("/admin/sign_ups", 303)
 
 
 @bp.get("/sign_ups")
 @login_required
 def sign_ups():
-    me = _staff()
+    me = staff_member(Permission.MANAGE_USERS)
     return render_page(
         "admin/sign_ups.html", users=sign_up_reviews.pending(by=me), mode=registrations.mode(),
         done=request.args.get("done", ""), name=request.args.get("name", ""),
@@ -34,7 +38,7 @@ def sign_ups():
 @bp.post("/sign_ups/<int:user_id>/<any(approve, reject):decision>")
 @login_required
 def decide(user_id: int, decision: str):
-    me = _staff()
+    me = staff_member(Permission.MANAGE_USERS)
     if decision == "approve":
         name = sign_up_reviews.approve(user_id=user_id, by=me).account.username
     else:
@@ -44,3 +48,21 @@ def decide(user_id: int, decision: str):
         return f'<li class="notice" role="status">@{name} {verb}.</li>', 200, {"Vary": "HX-Request"}
     done = "approved" if decision == "approve" else "rejected"
     return redirect(f"/admin/sign_ups?done={done}&name={name}", 303)
+
+
+@bp.get("/audit_log")
+@login_required
+def audit_log_page():
+    me = staff_member(Permission.VIEW_AUDIT_LOG)
+    query = audit_log.LogQuery(
+        account_id=parse_id(request.args.get("account_id")),
+        action=request.args.get("action", "")[:64],
+        target_type=request.args.get("target_type", "")[:64],
+        target_id=parse_id(request.args.get("target_id")),
+        max_id=parse_id(request.args.get("max_id")),
+    )
+    entries = audit_log.entries(query, by=me)
+    return render_page(
+        "admin/audit_log.html", entries=entries, query=query, actions=audit_log.actions(),
+        staff=audit_log.staff_accounts(), more=len(entries) == audit_log.PAGE,
+    )  # fmt: skip

@@ -59,7 +59,7 @@ def test_sign_up_waits_for_approval_then_signs_in(app, approved_mode, moderator,
 
     mod = signed_in(app, "moddy")
     home = page(mod, "/home")
-    assert '<a href="/admin/sign_ups">Moderation</a>' in home
+    assert '<a href="/admin/">Administration</a>' in home
     review = page(mod, "/admin/sign_ups")
     assert "@newbie" in review and "I birdwatch and want to post sightings" in review
     assert 'aria-label="Approve @newbie"' in review and 'aria-label="Reject @newbie"' in review
@@ -98,7 +98,7 @@ def test_only_staff_see_and_use_the_review_page(app, approved_mode, alice, moder
     _sign_up(app.test_client(), "newbie", "hello")
     user_id = accounts.find_local("newbie").user.id
     user_browser = signed_in(app, "alice")
-    assert "Moderation" not in page(user_browser, "/home")
+    assert "Administration" not in page(user_browser, "/home")
     assert user_browser.get("/admin/sign_ups").status_code == 403
     assert form_post(user_browser, f"/admin/sign_ups/{user_id}/approve").status_code == 403
     r = client.get("/admin/sign_ups")
