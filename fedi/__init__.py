@@ -140,6 +140,8 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
         "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",
         "fedi.api.v2.search", "fedi.api.v2.suggestions",
+        # the admin API
+        "fedi.api.v1.admin.measures",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

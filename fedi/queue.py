@@ -51,6 +51,11 @@ def enqueue(name: str, *args: Any, delay: float = 0.0) -> None:
         registered(*args)
 
 
+def depth() -> tuple[int, int]:
+    """(tasks waiting to run, tasks scheduled for later): the admin dashboard shows them."""
+    return huey.pending_count(), huey.scheduled_count()
+
+
 def registered_names() -> frozenset[str]:
     return frozenset(registry)
 

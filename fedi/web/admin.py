@@ -1,18 +1,33 @@
-"""The admin area's own pages (role moderator or admin, see services/staff.py): the sign-ups
-awaiting approval when REGISTRATIONS_MODE is `approved`, and the audit log. The other sections
-live in the web/admin_*.py modules and share templates/admin/_layout.html. Plain forms with the
-CSRF token; HTMX removes a decided sign-up in place."""
+"""The admin area's own pages (role moderator or admin, see services/staff.py): the dashboard,
+the sign-ups awaiting approval when REGISTRATIONS_MODE is `approved`, and the audit log. The
+other sections live in the web/admin_*.py modules and share templates/admin/_layout.html. Plain
+forms with the CSRF token; HTMX removes a decided sign-up in place."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, redirect, request
 
 from fedi.ids import parse_id
-from fedi.services import audit_log, registrations, sign_up_reviews
+from fedi.models import utcnow
+from fedi.services import admin_metrics, audit_log, registrations, sign_up_reviews, staff
 from fedi.services.staff import Permission
+from fedi.web import charts
 from fedi.web.render import is_htmx, render_page
 from fedi.web.signed_in import login_required
 from fedi.web.staff import staff_can, staff_member
+
+DASHBOARD_DAYS = 30
+DASHBOARD_MEASURES = {
+    "new_users": "New users",
+    "active_users": "Active users",
+    "local_statuses": "Posts",
+    "interactions": "Interactions",
+    "opened_reports": "Reports opened",
+    "resolved_reports": "Reports resolved",
+    "failed_deliveries": "Failed deliveries",
+}
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
 bp.add_app_template_global(staff_can, "staff_can")
@@ -21,8 +36,22 @@ bp.add_app_template_global(staff_can, "staff_can")
 @bp.get("/")
 @login_required
 def dashboard():
-    staff_member(Permission.VIEW_DASHBOARD)
-    return redirect("/admin/sign_ups", 303)
+    me = staff_member(Permission.VIEW_DASHBOARD)
+    end = utcnow().date()
+    start = end - timedelta(days=DASHBOARD_DAYS - 1)
+    found = admin_metrics.measures(list(DASHBOARD_MEASURES), start, end, by=me)
+    measures = [
+        {"title": DASHBOARD_MEASURES[m.key], "measure": m, "chart": charts.bar_chart(m.data)}
+        for m in found
+    ]
+    space = (
+        staff.can(me, Permission.MANAGE_SETTINGS)
+        and admin_metrics.dimensions(["space_usage"], start, end, by=me)[0]
+    )
+    return render_page(
+        "admin/dashboard.html", now=admin_metrics.now(by=me), measures=measures,
+        days=DASHBOARD_DAYS, space=space or None,
+    )  # fmt: skip
 
 
 @bp.get("/sign_ups")
