@@ -56,6 +56,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def _site_settings() -> None:
+    """Lay the admins' site settings over the environment's (services/site_settings.py)."""
+    from flask import current_app, request
+
+    from fedi.services import site_settings
+
+    if request.endpoint != "static":
+        site_settings.refresh(current_app.config["FEDI"])
+
+
 def _json_dumps(value: object) -> str:
     # A module-level function: psycopg caches its JSON adapters per function, and warns that a
     # closure could leak.
@@ -121,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
+        "fedi.web.admin_site",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -149,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     # Request hooks run in this order (NUL refused before anything reads the request, CSRF before
     # the rate limits); response hooks in reverse.
     null_characters.init_app(app)
+    app.before_request(_site_settings)
     csrf.init_app(app)
     api.init_app(app)
     security.init_app(app)

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from fedi import create_app, rate_counters
 from fedi.extensions import db
 from fedi.models import Account
+from fedi.services import site_settings
 from tests.helpers import (
     make_local,
     make_remote,
@@ -116,6 +117,7 @@ def _ctx(app: Flask) -> Iterator[None]:
         yield
         db.session.rollback()
         empty_tables()
+        site_settings.forget(app.config["FEDI"])
         db.session.remove()
         rate_counters.store().reset()  # sign-in attempts and API budgets start afresh
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app
 
 from fedi import entities
 from fedi.entities.rule import rule
-from fedi.services import instance, instance_rules, media_uploads, push
+from fedi.services import instance, instance_rules, media_uploads, push, site_settings
 from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 
 bp = Blueprint("api_instance", __name__)
@@ -127,7 +127,7 @@ def _v2() -> dict:
             "enabled": s.REGISTRATIONS_MODE != "none",
             "approval_required": s.REGISTRATIONS_MODE == "approved",
             "reason_required": s.REGISTRATIONS_MODE == "approved",
-            "message": None,
+            "message": site_settings.registrations_message_html() or None,
             "url": None,
             "min_age": None,
         },

@@ -36,6 +36,7 @@ from fedi.models.relations import (
 )
 from fedi.models.reports import Report, ReportCategory
 from fedi.models.scheduled_statuses import ScheduledStatus
+from fedi.models.site_settings import SiteSetting
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
 from fedi.models.web_sessions import WebSession
@@ -92,6 +93,7 @@ __all__ = [
     "ReportCategory",
     "Role",
     "ScheduledStatus",
+    "SiteSetting",
     "Status",
     "StatusEdit",
     "StatusPin",

@@ -1,6 +1,8 @@
 """The instance's long texts: its extended description and its privacy policy.
 
-Both are HTML files the operator writes in the instance directory (INSTANCE_DIR):
+The extended description can be written on the admins' server settings page
+(services/site_settings.py). Otherwise both are HTML files the operator writes in the instance
+directory (INSTANCE_DIR):
 `extended_description.html` and `privacy_policy.html`; their modification time is their
 `updated_at`. Without the first, the extended description is the INSTANCE_DESCRIPTION setting;
 without the second, a default policy stating what this software stores and shares.
@@ -14,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
+
+from fedi.services import site_settings
 
 DEFAULT_POLICY_DATE = datetime(2026, 11, 26, tzinfo=UTC)
 DEFAULT_POLICY = """<h2>What this server stores</h2>
@@ -50,6 +54,11 @@ def _file_page(name: str) -> Page | None:
 
 
 def extended_description() -> Page:
+    """The admins' text from the server settings page, else the operator's file, else the
+    short description."""
+    written = site_settings.text("EXTENDED_DESCRIPTION")
+    if written:
+        return Page(content=written, updated_at=site_settings.updated_at("EXTENDED_DESCRIPTION"))
     page = _file_page("extended_description.html")
     if page is not None:
         return page

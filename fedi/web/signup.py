@@ -5,10 +5,11 @@ the page says how long to wait, with Retry-After."""
 from __future__ import annotations
 
 from flask import Blueprint, request
+from markupsafe import Markup
 
 from fedi.errors import DomainError, TooManyRequests, retry_headers
 from fedi.http.client_address import client_ip
-from fedi.services import instance_rules, mail, registrations
+from fedi.services import instance_rules, mail, registrations, site_settings
 from fedi.web import session as web_session
 from fedi.web.render import render_page
 
@@ -20,7 +21,7 @@ FIELDS = ("username", "email", "reason")
 def _form(form: dict[str, str], error: str | None = None, code: int = 200):
     return render_page(
         "auth/sign_up.html", http_status=code, form=form, error=error, mode=registrations.mode(),
-        rules=instance_rules.rules(),
+        rules=instance_rules.rules(), message=Markup(site_settings.registrations_message_html()),
     )  # fmt: skip
 
 
