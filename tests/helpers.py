@@ -133,11 +133,14 @@ def row_counts() -> dict[str, int]:
 
 @contextmanager
 def count_queries(engine=None) -> Iterator[list[str]]:
-    """The SQL statements run inside the block, in order (on the app's engine unless given one)."""
+    """The SQL statements run inside the block, in order (on the app's engine unless given one).
+    The site settings' reload is left out: it runs every few seconds per process, whichever
+    request comes then (services/site_settings.py), not as part of a page."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
+        if "FROM site_settings" not in statement:
+            seen.append(statement)
 
     engine = db.engine if engine is None else engine
     event.listen(engine, "before_cursor_execute", record)

@@ -18,6 +18,9 @@ class Announcement(db.Model):
 
     id: Mapped[int] = snowflake_pk()
     text: Mapped[str] = mapped_column(Text, default="")  # HTML
+    source: Mapped[str] = mapped_column(
+        Text, default="", server_default=""
+    )  # as the staff wrote it
     published: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     all_day: Mapped[bool] = mapped_column(Boolean, default=False)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,7 +23,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import accounts, custom_emojis, search, tags
+from fedi.services import accounts, custom_emojis, instance, search, tags
 from fedi.services.upsert import insert_ignore
 from fedi.text import parse
 
@@ -75,6 +75,24 @@ def active(viewer: Account, *, with_dismissed: bool = True) -> list[Announcement
         Announcement.starts_at, Announcement.published_at, Announcement.created_at
     )
     return list(db.session.scalars(query.order_by(start, Announcement.id)))
+
+
+def unread(viewer: Account) -> list[Announcement]:
+    """What the home page shows: the live announcements the viewer has not dismissed. Whether
+    any is live at all is remembered per process (services/instance.py's cache, dropped on any
+    write here and after STATS_TTL elsewhere), so the usual case costs no query."""
+    if not instance.cached("announcements live", lambda: bool(_live_ids())):
+        return []
+    return active(viewer, with_dismissed=False)
+
+
+def _live_ids() -> list[int]:
+    now = utcnow()
+    query = select(Announcement.id).where(
+        Announcement.published.is_(True),
+        or_(Announcement.ends_at.is_(None), Announcement.ends_at > now),
+    )
+    return list(db.session.scalars(query.limit(1)))
 
 
 def get_published(announcement_id) -> Announcement:

@@ -1,6 +1,7 @@
-"""Publishing scheduled statuses: a delayed task per row at its time, and a sweep every minute
-for rows whose task was lost (a queue emptied, a server down at the time). Both publish through
-`services.scheduled_statuses.publish`, which claims the row, so a row is posted once."""
+"""Publishing what was scheduled. Statuses: a delayed task per row at its time, and a sweep
+every minute for rows whose task was lost (a queue emptied, a server down at the time); both
+publish through `services.scheduled_statuses.publish`, which claims the row, so a row is posted
+once. Announcements: a sweep every minute."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from huey import crontab
 
 from fedi.extensions import db
 from fedi.queue import periodic, task
-from fedi.services import scheduled_statuses
+from fedi.services import announcement_admin, scheduled_statuses
 
 log = logging.getLogger(__name__)
 
@@ -29,3 +30,9 @@ def publish_due_scheduled_statuses() -> None:
         except Exception:
             db.session.rollback()
             log.exception("publishing scheduled status %s failed", scheduled_id)
+
+
+@periodic(crontab(minute="*"))
+def publish_due_announcements() -> None:
+    """Publish the announcements scheduled for now or earlier."""
+    announcement_admin.publish_due()

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 
 from fedi.models import Status
-from fedi.services import timelines, visibility
+from fedi.services import announcements, timelines, visibility
 from fedi.services.pagination import PageParams
 from fedi.services.status_listings import Page
 from fedi.web import compose
 from fedi.web import session as web_session
-from fedi.web.render import render_page
+from fedi.web.render import is_htmx, render_page
 from fedi.web.signed_in import card_context, login_required, viewer
 
 bp = Blueprint("web_timelines", __name__)
@@ -41,9 +41,10 @@ def _params() -> PageParams:
 @login_required
 def home():
     me, params = viewer(), _params()
+    notices = [] if is_htmx() or params.max_id else announcements.unread(me)
     return timeline_page(
         "app/timeline.html", timelines.home(me, params, views=True), params, filtered=True,
-        filter_context="home", title="Home", name="home",
+        filter_context="home", title="Home", name="home", announcements=notices,
         **compose.empty_form(me, media_slots=1),
     )  # fmt: skip
 

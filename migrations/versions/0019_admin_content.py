@@ -1,4 +1,4 @@
-"""What the admins write: announcements scheduled for later, and the site settings that
+"""What the admins write: announcements (their source text, and a time to publish them), and the site settings that
 override the environment at run time
 
 Revision ID: admin_content_1
@@ -20,6 +20,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 def upgrade() -> None:
     with op.batch_alter_table("announcements") as batch:
         batch.add_column(sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("source", sa.Text(), nullable=False, server_default=""))
         batch.create_index("ix_announcements_scheduled_at", ["scheduled_at"])
     op.create_table(
         "site_settings",
@@ -34,4 +35,5 @@ def downgrade() -> None:
     op.drop_table("site_settings")
     with op.batch_alter_table("announcements") as batch:
         batch.drop_index("ix_announcements_scheduled_at")
+        batch.drop_column("source")
         batch.drop_column("scheduled_at")

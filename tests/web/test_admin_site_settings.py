@@ -21,8 +21,9 @@ def test_admin_renames_the_server_and_closes_sign_ups(app, client):
     form = page(browser, "/admin/settings/")
     assert f'value="{app.config["FEDI"].INSTANCE_TITLE}"' in form and "(set here)" not in form
     about = '<p>We watch <a href="https://birds.example">birds</a>.</p><script>alert(1)</script>'
+    closed = "Closed for the winter."
     r = _save(browser, INSTANCE_TITLE="Birdhouse", REGISTRATIONS_MODE="none",
-              EXTENDED_DESCRIPTION=about, REGISTRATIONS_MESSAGE="Closed for the winter.")  # fmt: skip
+              EXTENDED_DESCRIPTION=about, REGISTRATIONS_MESSAGE=closed)  # fmt: skip
     assert r.status_code == 303 and r.headers["Location"].endswith("saved=1")
     assert '<a class="brand" href="/">Birdhouse</a>' in page(browser, "/home")
     assert "(set here)" in page(browser, "/admin/settings/")
