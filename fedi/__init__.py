@@ -132,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
         "fedi.web.announcements", "fedi.web.admin_site", "fedi.web.admin_rules",
-        "fedi.web.admin_announcements",
+        "fedi.web.admin_announcements", "fedi.web.admin_trends",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -153,7 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",
         "fedi.api.v2.search", "fedi.api.v2.suggestions",
         # the admin API
-        "fedi.api.v1.admin.measures",
+        "fedi.api.v1.admin.measures", "fedi.api.v1.admin.trends",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

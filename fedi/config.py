@@ -52,6 +52,8 @@ class Settings:
     MEDIA_ROOT: str = ""
     REGISTRATIONS_MODE: str = "open"
     SINGLE_USER_MODE: bool = False
+    # Only hashtags and posts a moderator approved trend (Mastodon's "review trends").
+    TRENDS_NEED_REVIEW: bool = False
     ALLOWED_PRIVATE_ADDRESSES: list[str] = field(default_factory=list)
     # Reverse proxies whose X-Forwarded-For names the client (fedi/http/client_address.py).
     TRUSTED_PROXIES: list[str] = field(default_factory=lambda: list(LOOPBACK_NETWORKS))
@@ -106,6 +108,7 @@ class Settings:
             MEDIA_ROOT=env.get("MEDIA_ROOT") or str(instance_dir / "media"),
             REGISTRATIONS_MODE=(env.get("REGISTRATIONS_MODE") or "open").lower(),
             SINGLE_USER_MODE=env_bool(env.get("SINGLE_USER_MODE"), False),
+            TRENDS_NEED_REVIEW=env_bool(env.get("TRENDS_NEED_REVIEW"), False),
             ALLOWED_PRIVATE_ADDRESSES=_list(env.get("ALLOWED_PRIVATE_ADDRESSES")),
             TRUSTED_PROXIES=_list(env.get("TRUSTED_PROXIES")) or list(LOOPBACK_NETWORKS),
             AUTHORIZED_FETCH=env_bool(env.get("AUTHORIZED_FETCH"), False),

@@ -47,6 +47,8 @@ class Status(db.Model):
         str_enum(Visibility, 16), default=Visibility.PUBLIC
     )
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reviewed for trends by a moderator: True approved, False rejected, None not reviewed.
+    trendable: Mapped[bool | None] = mapped_column(Boolean)
     language: Mapped[str | None] = mapped_column(String(16))
     in_reply_to_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("statuses.id", ondelete="SET NULL"), index=True

@@ -27,7 +27,8 @@ class Tag(db.Model):
     display_name: Mapped[str] = mapped_column(String(255))
     usable: Mapped[bool] = mapped_column(Boolean, default=True)
     listable: Mapped[bool] = mapped_column(Boolean, default=True)
-    trendable: Mapped[bool] = mapped_column(Boolean, default=True)
+    trendable: Mapped[bool] = mapped_column(Boolean, default=True)  # False: rejected from trends
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator
     last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
 

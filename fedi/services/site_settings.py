@@ -38,7 +38,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class Field:
     label: str
     limit: int
-    kind: str = "text"  # text, long (a textarea), email, username, mode, html
+    kind: str = "text"  # text, long (a textarea), email, username, mode, html, switch
 
 
 FIELDS: dict[str, Field] = {
@@ -51,7 +51,11 @@ FIELDS: dict[str, Field] = {
     "INSTANCE_CONTACT_USERNAME": Field("Contact account (a local username)", 30, "username"),
     "REGISTRATIONS_MODE": Field("Who can sign up", 16, "mode"),
     "REGISTRATIONS_MESSAGE": Field("Message on the sign-up page", 1_000, "long"),
+    "TRENDS_NEED_REVIEW": Field(
+        "Hashtags and posts trend only once a moderator approves", 3, "switch"
+    ),
 }
+SWITCH = {"on": True, "off": False}
 # Texts that are not Settings attributes: read with `text(key)`.
 TEXTS = ("EXTENDED_DESCRIPTION", "REGISTRATIONS_MESSAGE")
 
@@ -80,12 +84,16 @@ def refresh(settings: Settings, *, force: bool = False) -> None:
             value = rows.get(key)
             if value not in (None, ""):
                 env.setdefault(key, getattr(settings, key))
-                setattr(settings, key, value)
+                setattr(settings, key, SWITCH.get(value, False) if _is_switch(key) else value)
             elif key in env:
                 setattr(settings, key, env.pop(key))
         if settings.SINGLE_USER_MODE:
             settings.REGISTRATIONS_MODE = "none"
         state["texts"] = {key: rows[key] for key in TEXTS if rows.get(key)}
+
+
+def _is_switch(key: str) -> bool:
+    return FIELDS[key].kind == "switch"
 
 
 def forget(settings: Settings) -> None:
@@ -107,7 +115,14 @@ def values() -> dict[str, str]:
     """What the settings form shows: each key's effective value."""
     settings = current_app.config["FEDI"]
     refresh(settings, force=True)
-    return {key: text(key) if key in TEXTS else str(getattr(settings, key)) for key in FIELDS}
+    return {key: _shown(settings, key) for key in FIELDS}
+
+
+def _shown(settings: Settings, key: str) -> str:
+    if key in TEXTS:
+        return text(key)
+    value = getattr(settings, key)
+    return ("on" if value else "off") if _is_switch(key) else str(value)
 
 
 def updated_at(key: str) -> datetime | None:
@@ -132,6 +147,8 @@ def _clean(key: str, raw: str) -> str:
         value = value.removeprefix("@")
         if accounts.find_local(value) is None:
             raise Unprocessable(f"{field.label}: there is no local account @{value}")
+    if field.kind == "switch" and value not in SWITCH:
+        raise Unprocessable(f"{field.label} must be on or off")
     if field.kind == "mode" and value not in MODES:
         raise Unprocessable(f"{field.label} must be one of {', '.join(MODES)}")
     if field.kind == "html":

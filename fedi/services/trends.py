@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import distinct, func, select
 
 from fedi.extensions import db
@@ -67,8 +68,14 @@ def tag_history(tag_ids: list[int]) -> dict[int, list[dict[str, str]]]:
     }
 
 
-def trending_tags(*, offset: int, limit: int) -> list[Tag]:
-    """Hashtags used by the most distinct accounts over the last seven days."""
+def _need_review() -> bool:
+    return bool(current_app.config["FEDI"].TRENDS_NEED_REVIEW)
+
+
+def trending_tags(*, offset: int, limit: int, reviewing: bool = False) -> list[Tag]:
+    """Hashtags used by the most distinct accounts over the last seven days: those a moderator
+    did not reject, or, when TRENDS_NEED_REVIEW is set, only those approved. `reviewing`: every
+    candidate, whatever its review (the moderators' review page)."""
     since = id_at(utcnow() - DAYS * DAY)
     accounts = func.count(distinct(Status.account_id))
     query = (
@@ -76,25 +83,27 @@ def trending_tags(*, offset: int, limit: int) -> list[Tag]:
         .join(StatusTag, StatusTag.tag_id == Tag.id)
         .join(Status, Status.id == StatusTag.status_id)
         .join(Account, Account.id == Status.account_id)
-        .where(
-            StatusTag.status_id >= since,
-            Tag.trendable.is_(True),
-            Tag.listable.is_(True),
-            Tag.usable.is_(True),
-        )
+        .where(StatusTag.status_id >= since, Tag.listable.is_(True), Tag.usable.is_(True))
         .group_by(Tag.id)
         .order_by(accounts.desc(), Tag.id.desc())
         .offset(offset)
         .limit(limit)
     )
+    if not reviewing:
+        query = query.where(Tag.trendable.is_(True))
+        if _need_review():
+            query = query.where(Tag.reviewed_at.is_not(None))
     ids = list(db.session.scalars(_counted(query)))
     by_id = {t.id: t for t in db.session.scalars(select(Tag).where(Tag.id.in_(ids)))} if ids else {}
     return [by_id[i] for i in ids]
 
 
-def trending_statuses(viewer: Account | None, *, offset: int, limit: int) -> list[Status]:
+def trending_statuses(
+    viewer: Account | None, *, offset: int, limit: int, reviewing: bool = False
+) -> list[Status]:
     """Public original posts of the last seven days with the most boosts and favourites (at
-    least one), from discoverable accounts, not replies and not sensitive."""
+    least one), from discoverable accounts, not replies and not sensitive; not rejected by a
+    moderator, or, when TRENDS_NEED_REVIEW is set, approved. `reviewing`: every candidate."""
     since = id_at(utcnow() - DAYS * DAY)
     score = Status.reblogs_count + Status.favourites_count
     query = (
@@ -116,6 +125,9 @@ def trending_statuses(viewer: Account | None, *, offset: int, limit: int) -> lis
         .offset(offset)
         .limit(limit)
     )
+    if not reviewing:
+        approved = Status.trendable.is_(True)
+        query = query.where(approved if _need_review() else Status.trendable.is_not(False))
     if viewer is not None:
         query = query.where(Status.account_id.not_in(relations.hidden_authors(viewer.id)))
     return timelines.load(list(db.session.scalars(query)))

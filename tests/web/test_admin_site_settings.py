@@ -42,6 +42,18 @@ def test_admin_renames_the_server_and_closes_sign_ups(app, client):
     assert client.get("/auth/sign_up").status_code == 200
 
 
+def test_trends_review_is_switched_from_the_page(app):
+    make_local("boss", role=Role.ADMIN)
+    browser = signed_in(app, "boss")
+    assert app.config["FEDI"].TRENDS_NEED_REVIEW is False
+    assert _save(browser, TRENDS_NEED_REVIEW="on").status_code == 303
+    assert app.config["FEDI"].TRENDS_NEED_REVIEW is True
+    assert "Only what a moderator approved trends" in page(browser, "/admin/trends/")
+    assert _save(browser, TRENDS_NEED_REVIEW="off").status_code == 303
+    assert app.config["FEDI"].TRENDS_NEED_REVIEW is False
+    assert _save(browser, TRENDS_NEED_REVIEW="maybe").status_code == 422
+
+
 def test_bad_values_get_a_friendly_error(app):
     make_local("boss", role=Role.ADMIN)
     browser = signed_in(app, "boss")

@@ -17,7 +17,7 @@ from fedi.services import trends
 bp = Blueprint("api_v1_trends", __name__, url_prefix="/api/v1/trends")
 
 
-def _window(default: int, maximum: int) -> tuple[int, int]:
+def offset_window(default: int, maximum: int) -> tuple[int, int]:
     try:
         limit = int(request.args.get("limit") or default)
         offset = int(request.args.get("offset") or 0)
@@ -34,7 +34,7 @@ def _url(offset: int) -> str:
     return f"{current_app.config['FEDI'].base_url}{request.path}?{urlencode(args)}"
 
 
-def _paged(body: list, offset: int, limit: int) -> Response:
+def offset_paged(body: list, offset: int, limit: int) -> Response:
     """`next` while a page comes back full; `prev` once past the first page."""
     response = json_response(body)
     links = []
@@ -51,20 +51,22 @@ def _paged(body: list, offset: int, limit: int) -> Response:
 @bp.get("/tags")
 @optional_oauth()
 def trending_tags():
-    offset, limit = _window(10, 20)
-    return _paged(tags(trends.trending_tags(offset=offset, limit=limit), viewer()), offset, limit)
+    offset, limit = offset_window(10, 20)
+    return offset_paged(
+        tags(trends.trending_tags(offset=offset, limit=limit), viewer()), offset, limit
+    )
 
 
 @bp.get("/statuses")
 @optional_oauth()
 def trending_statuses():
-    offset, limit = _window(20, 40)
+    offset, limit = offset_window(20, 40)
     rows = trends.trending_statuses(viewer(), offset=offset, limit=limit)
-    return _paged(entities.statuses(rows, viewer()), offset, limit)
+    return offset_paged(entities.statuses(rows, viewer()), offset, limit)
 
 
 @bp.get("/links")
 @optional_oauth()
 def trending_links():
-    offset, limit = _window(10, 20)
-    return _paged(trends.trending_links(offset=offset, limit=limit), offset, limit)
+    offset, limit = offset_window(10, 20)
+    return offset_paged(trends.trending_links(offset=offset, limit=limit), offset, limit)
