@@ -1,18 +1,16 @@
 """Profile images (avatars and headers): validated with Pillow, re-encoded without metadata,
-cropped to Mastodon's shapes and stored under MEDIA_ROOT/accounts/<id>/ with a random name."""
+cropped to Mastodon's shapes and stored as accounts/<id>/<random name> (services/media_store.py)."""
 
 from __future__ import annotations
 
 import io
-import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from fedi.errors import Unprocessable
+from fedi.services import media_store
 
 LIMIT = 8 * 1024 * 1024  # bytes, for either image
 MAX_PIXELS = 33_177_600  # 7680x4320: larger images are refused before decoding
@@ -28,10 +26,6 @@ class Shape:
 
 AVATAR = Shape("avatar", 400, 400)
 HEADER = Shape("header", 1500, 500)
-
-
-def media_root() -> Path:
-    return Path(current_app.config["FEDI"].MEDIA_ROOT)
 
 
 def _invalid(shape: Shape, error: str, description: str) -> Unprocessable:
@@ -94,19 +88,10 @@ def store_image(*, account_id: int, data: bytes, shape: Shape) -> str:
     image = _fit(_open(data, shape), shape)
     encoded, ext = _encode(image)
     relative = f"accounts/{account_id}/{shape.field}-{secrets.token_hex(16)}.{ext}"
-    target = media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(encoded)
-    os.replace(tmp, target)
+    media_store.put(relative, encoded, f"image/{ext}")
     return relative
 
 
 def delete(relative: str | None) -> None:
     """Remove a stored file, if it is one of ours and still there."""
-    if not relative:
-        return
-    root = media_root().resolve()
-    path = (root / relative).resolve()
-    if root in path.parents:
-        path.unlink(missing_ok=True)
+    media_store.delete(relative)

@@ -1,8 +1,8 @@
 """Uploading media to attach to a status (Mastodon's MediaAttachment): images, validated with
 Pillow, re-encoded without their metadata (so no location leaks out of a photo), turned upright,
 scaled down to Mastodon's limits, with a small preview and its blurhash, stored under
-MEDIA_ROOT/media_attachments/<account id>/ with random names. The web compose form and the
-client API (POST /api/v1/media and /api/v2/media) use it.
+media_attachments/<account id>/ with random names (services/media_store.py). The web compose
+form and the client API (POST /api/v1/media and /api/v2/media) use it.
 
 An upload is its own row until a status takes it (services.statuses.attachable_media). Until
 then its owner may read it, change its description and focal point, or delete it (GET, PUT and
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 import secrets
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from sqlalchemy import select
 from fedi.errors import NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import Account, MediaAttachment, MediaType, ProcessingState
-from fedi.services import media_blurhash, media_files
+from fedi.services import media_blurhash, media_store
 
 IMAGE_LIMIT = 16 * 1024 * 1024  # bytes, as Mastodon's image_size_limit
 MAX_PIXELS = 8_294_400  # 3840x2160: larger images are scaled down, as Mastodon does
@@ -98,14 +97,6 @@ def _encode(image: Image.Image) -> tuple[bytes, str, str]:
     return out.getvalue(), "jpeg", "image/jpeg"
 
 
-def _store(relative: str, data: bytes) -> None:
-    target = media_files.media_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    part = target.with_suffix(".part")
-    part.write_bytes(data)
-    os.replace(part, target)
-
-
 def _meta(image: Image.Image) -> dict[str, object]:
     width, height = image.size
     return {"width": width, "height": height, "size": f"{width}x{height}",
@@ -159,8 +150,8 @@ def upload(*, account: Account, upload: Upload) -> MediaAttachment:
         blurhash=media_blurhash.encode(preview),
         focus_x=focus[0] if focus else None, focus_y=focus[1] if focus else None,
     )  # fmt: skip
-    _store(media.file_path, data)
-    _store(media.thumbnail_path, small)
+    media_store.put(media.file_path, data, content_type)
+    media_store.put(media.thumbnail_path, small, f"image/{small_ext}")
     db.session.add(media)
     db.session.commit()
     return media
@@ -223,7 +214,7 @@ def delete(*, media_id: int, account: Account) -> None:
     if not gone.rowcount:
         raise Unprocessable(IN_USE)
     for path in paths:
-        media_files.delete(path)
+        media_store.delete(path)
 
 
 def upload_many(
@@ -248,7 +239,7 @@ def discard(media: Sequence[MediaAttachment]) -> None:
     for item in media:
         if item.status_id is not None:
             continue
-        media_files.delete(item.file_path)
-        media_files.delete(item.thumbnail_path)
+        media_store.delete(item.file_path)
+        media_store.delete(item.thumbnail_path)
         db.session.delete(item)
     db.session.commit()

@@ -10,7 +10,7 @@ from PIL import Image
 
 from fedi.extensions import db
 from fedi.models import MediaAttachment, Status
-from fedi.services import media_files
+from fedi.services import media_store
 from tests.web.a11y import assert_accessible
 from tests.web.signed_in import field_value, form_post, page, signed_in
 
@@ -76,7 +76,7 @@ def test_post_images_with_descriptions_without_javascript(app, alice):
     media = sorted(media, key=lambda m: m.position)
     assert [m.description for m in media] == ["A teal square", "A navy square"]
     assert all(m.processing.value == "done" and m.type.value == "image" for m in media)
-    root = media_files.media_root()
+    root = media_store.root()
     for m in media:
         assert (root / m.file_path).is_file() and (root / m.thumbnail_path).is_file()
     assert media[0].meta["original"]["size"] == "64x48"
@@ -103,7 +103,7 @@ def test_photos_are_turned_upright_and_lose_their_metadata(app, alice):
     form = _media_form((jpeg_with_exif(), "photo.jpg"), descriptions=["Orange"])
     assert _post(browser, form).status_code == 303
     media = db.session.query(MediaAttachment).one()
-    with Image.open(media_files.media_root() / media.file_path) as stored:
+    with Image.open(media_store.root() / media.file_path) as stored:
         assert stored.size == (40, 80)  # rotated upright
         assert not stored.getexif()  # no orientation, no GPS position
 
@@ -129,7 +129,7 @@ def test_an_invalid_file_is_refused_inline_and_nothing_is_kept(app, alice):
     assert "keep this text" in body
     assert db.session.query(Status).count() == 0
     assert db.session.query(MediaAttachment).count() == 0
-    folder = media_files.media_root() / "media_attachments" / str(alice.id)
+    folder = media_store.root() / "media_attachments" / str(alice.id)
     assert not folder.exists() or not any(folder.iterdir())  # the valid one's files went too
 
 

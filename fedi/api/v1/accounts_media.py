@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, send_from_directory
 
-from fedi.services import media_files
+from fedi.services import media_store
 
 bp = Blueprint("api_v1_accounts_media", __name__)
 
@@ -14,7 +14,7 @@ ONE_YEAR = 365 * 24 * 3600  # stored names are random and never reused
 
 @bp.get("/media/<path:path>")
 def serve(path: str):
-    response = send_from_directory(media_files.media_root(), path, max_age=ONE_YEAR)
+    response = send_from_directory(media_store.root(), path, max_age=ONE_YEAR)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Access-Control-Allow-Origin"] = "*"

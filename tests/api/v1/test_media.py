@@ -12,7 +12,7 @@ from PIL import Image
 
 from fedi.extensions import db
 from fedi.models import MediaAttachment
-from fedi.services import follows, media_files
+from fedi.services import follows, media_store
 from tests.helpers import bearer, token_for
 
 ALPHABET = set(
@@ -133,7 +133,7 @@ def test_invalid_files_are_refused_and_nothing_is_kept(client, alice, data, name
     assert r.status_code == 422
     assert r.get_json() == {"error": error}
     assert db.session.query(MediaAttachment).count() == 0
-    folder = media_files.media_root() / "media_attachments" / str(alice.id)
+    folder = media_store.root() / "media_attachments" / str(alice.id)
     assert not folder.exists() or not any(folder.iterdir())
 
 
@@ -210,7 +210,7 @@ def test_delete_an_unattached_upload_and_its_files(client, alice):
     headers = bearer(token_for(alice, "write:media"))
     media_id = upload(client, headers["Authorization"][7:], png()).get_json()["id"]
     media = stored(media_id)
-    files = [media_files.media_root() / p for p in (media.file_path, media.thumbnail_path)]
+    files = [media_store.root() / p for p in (media.file_path, media.thumbnail_path)]
     assert all(f.is_file() for f in files)
 
     r = client.delete(f"/api/v1/media/{media_id}", headers=headers)
