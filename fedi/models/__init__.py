@@ -34,7 +34,7 @@ from fedi.models.relations import (
     Mute,
     SuggestionDismissal,
 )
-from fedi.models.reports import Report, ReportCategory
+from fedi.models.reports import Report, ReportCategory, ReportNote
 from fedi.models.scheduled_statuses import ScheduledStatus
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
@@ -90,6 +90,7 @@ __all__ = [
     "RepliesPolicy",
     "Report",
     "ReportCategory",
+    "ReportNote",
     "Role",
     "ScheduledStatus",
     "Status",
