@@ -1,5 +1,5 @@
-"""Reporting an account or a post to the moderators: the Report link of a post card (and of
-the status page) opens /@user/<id>/report, a profile's opens /@user/report. The form (category,
+"""Reporting an account or a post to the moderators: the Report link of a post's own page (its
+focused card) opens /@user/<id>/report, a profile's opens /@user/report. The form (category,
 the server rules broken, the account's recent posts to include, a comment, forwarding for remote
 accounts) posts to /reports, which calls the same service as POST /api/v1/reports, then shows a
 thank-you page offering to mute or block the account."""

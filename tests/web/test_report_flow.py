@@ -1,8 +1,8 @@
-"""Reporting from the web UI without JavaScript: a card's Report link opens the form (the post
-pre-checked, the rules, a comment), the plain POST with the CSRF token makes the report through
-the same service as the API, the thank-you page offers mute and block, and a moderator finds it
-in the queue and from their notification. A remote account's report can be forwarded to its
-server as a Flag."""
+"""Reporting from the web UI without JavaScript: the Report link of a post's page opens the
+form (the post pre-checked, the rules, a comment), the plain POST with the CSRF token makes the
+report through the same service as the API, the thank-you page offers mute and block, and a
+moderator finds it in the queue and from their notification. A remote account's report can be
+forwarded to its server as a Flag."""
 
 from __future__ import annotations
 
@@ -33,7 +33,11 @@ def rules():
     return rows
 
 
-def test_report_a_post_from_its_card_to_the_moderators_queue(app, alice, bob, rules):
+def spam_path(status) -> str:
+    return f"/@{status.account.acct}/{status.id}"
+
+
+def test_report_a_post_from_its_page_to_the_moderators_queue(app, alice, bob, rules):
     moderator = make_local("moddy", role=Role.MODERATOR)
     older = statuses.post_status(account=bob, text="an older post")
     spam = statuses.post_status(account=bob, text="buy <b>cheap</b> pills")
@@ -41,11 +45,12 @@ def test_report_a_post_from_its_card_to_the_moderators_queue(app, alice, bob, ru
     browser = signed_in(app, "alice")
 
     profile = page(browser, "/@bob")
+    assert 'href="/@bob/report"' in profile  # the profile's Report link
     link = f"/@bob/{spam.id}/report"
-    assert f'href="{link}"' in profile and f"/@alice/{mine.id}/report" not in profile
-    assert 'href="/@bob/report"' in profile  # the profile's own Report link
+    assert f'href="{spam_path(spam)}"' in profile  # a card links to its post's page ...
     thread = page(browser, f"/@bob/{spam.id}")
-    assert f'href="{link}"' in thread  # the status page's card
+    assert f'href="{link}"' in thread  # ... where the focused card has the Report link
+    assert f"/@alice/{mine.id}/report" not in page(browser, f"/@alice/{mine.id}")
 
     form = page(browser, link)
     assert_accessible(form)
