@@ -84,12 +84,6 @@ def get_report(report_id: Any, *, by: Account) -> Report:
     return report
 
 
-def open_count(*, by: Account) -> int:
-    require(by, Permission.MANAGE_REPORTS)
-    query = select(func.count(Report.id)).where(Report.action_taken_at.is_(None))
-    return db.session.scalar(query) or 0
-
-
 def _label(report: Report) -> str:
     return f"#{report.id} about @{report.target_account.acct}"
 
@@ -187,12 +181,13 @@ def add_note(report: Report, *, by: Account, content: str, then: str = "") -> Re
     return note
 
 
-def delete_note(note_id: Any, *, by: Account) -> Report:
-    """Remove a note: its author may, and an admin may remove anyone's. Returns its report."""
+def delete_note(note_id: Any, *, by: Account, report_id: int | None = None) -> Report:
+    """Remove a note (of the report `report_id`, when given): its author may, and an admin may
+    remove anyone's. Returns its report."""
     require(by, Permission.MANAGE_REPORTS)
     number = parse_id(str(note_id))
     note = db.session.get(ReportNote, number) if number else None
-    if note is None:
+    if note is None or (report_id is not None and note.report_id != report_id):
         raise NotFound("Record not found")
     if note.account_id != by.id and not can(by, Permission.MANAGE_SETTINGS):
         raise Forbidden("This action is not allowed")

@@ -148,7 +148,7 @@ def add_note(report_id: int):
 @login_required
 def delete_note(report_id: int, note_id: int):
     me = staff_member(Permission.MANAGE_REPORTS)
-    report = report_moderation.delete_note(note_id, by=me)
+    report = report_moderation.delete_note(note_id, by=me, report_id=report_id)
     return _back(report.id, "note_deleted")
 
 

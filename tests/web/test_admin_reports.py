@@ -129,6 +129,8 @@ def test_report_page_assign_resolve_reopen_and_notes(app, alice, bob, moderator)
     assert other is not None
     r = form_post(signed_in(app, "othermod"), f"{path}/notes/{note.id}/delete")
     assert r.status_code == 403  # a moderator deletes only their own notes
+    r = form_post(staff, f"/admin/reports/{earlier.id}/notes/{note.id}/delete")
+    assert r.status_code == 404  # not that report's note
     r = form_post(staff, f"{path}/notes/{note.id}/delete")
     assert r.status_code == 303 and db.session.get(ReportNote, note.id) is None
 
