@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
         "fedi.web.announcements", "fedi.web.admin_site", "fedi.web.admin_rules",
         "fedi.web.admin_announcements", "fedi.web.admin_trends",
+        "fedi.web.reports", "fedi.web.admin_reports",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v2.search", "fedi.api.v2.suggestions",
         # the admin API
         "fedi.api.v1.admin.measures", "fedi.api.v1.admin.trends",
+        "fedi.api.v1.admin.reports",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

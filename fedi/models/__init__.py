@@ -34,7 +34,7 @@ from fedi.models.relations import (
     Mute,
     SuggestionDismissal,
 )
-from fedi.models.reports import Report, ReportCategory
+from fedi.models.reports import Report, ReportCategory, ReportNote
 from fedi.models.scheduled_statuses import ScheduledStatus
 from fedi.models.site_settings import SiteSetting
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
@@ -91,6 +91,7 @@ __all__ = [
     "RepliesPolicy",
     "Report",
     "ReportCategory",
+    "ReportNote",
     "Role",
     "ScheduledStatus",
     "SiteSetting",

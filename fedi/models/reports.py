@@ -58,6 +58,10 @@ class Report(db.Model):
 
     account: Mapped[Account] = relationship(foreign_keys=[account_id])
     target_account: Mapped[Account] = relationship(foreign_keys=[target_account_id])
+    assigned_account: Mapped[Account | None] = relationship(foreign_keys=[assigned_account_id])
+    action_taken_by_account: Mapped[Account | None] = relationship(
+        foreign_keys=[action_taken_by_account_id]
+    )
 
     @property
     def action_taken(self) -> bool:
@@ -66,3 +70,23 @@ class Report(db.Model):
 
 # One report per Flag and reported account: a redelivered Flag changes nothing.
 Index("ux_reports_uri_target_account_id", Report.uri, Report.target_account_id, unique=True)
+
+
+class ReportNote(db.Model):
+    """A moderator's internal note on a report (Mastodon's `report_notes`); never shown to the
+    reporter or the reported account."""
+
+    __tablename__ = "report_notes"
+
+    id: Mapped[int] = snowflake_pk()
+    report_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+    account: Mapped[Account] = relationship()

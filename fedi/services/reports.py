@@ -29,8 +29,9 @@ from fedi.models import (
     User,
     Visibility,
 )
-from fedi.services import account_lookup, notifications, visibility
+from fedi.services import account_lookup, notifications, statuses, timelines, visibility
 from fedi.services.accounts import invalid, too_long
+from fedi.services.pagination import PageParams
 
 MAX_COMMENT = 1_000  # a local reporter's comment (Mastodon's limit)
 MAX_REMOTE_COMMENT = 5_000  # what we keep of a Flag's content
@@ -256,3 +257,21 @@ def require_reportable(account_id: Any) -> Account:
     if target.suspended_at is not None:
         raise NotFound("Record not found")
     return target
+
+
+def reportable_statuses(
+    reporter: Account, target: Account, *, include: Any = None, limit: int = 20
+) -> list[Status]:
+    """What the report form offers to attach: the target's recent posts the reporter may see
+    (boosts left out), newest first, with the post `include` first when it is the target's and
+    older than those."""
+    page = PageParams(limit=limit)
+    rows = timelines.account_statuses(reporter, target, page, exclude_reblogs=True)
+    if include is not None and all(str(s.id) != str(include) for s in rows):
+        try:
+            asked = statuses.get_visible(include, reporter)
+        except NotFound:
+            asked = None
+        if asked is not None and asked.account_id == target.id and asked.reblog_of_id is None:
+            rows = [asked, *rows]
+    return rows
