@@ -24,6 +24,7 @@ from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
+from fedi.models.polls import Poll, PollVote
 from fedi.models.push import PushSubscription
 from fedi.models.relations import (
     AccountDomainBlock,
@@ -84,6 +85,8 @@ __all__ = [
     "OAuthToken",
     "OutboxActivity",
     "ProcessingState",
+    "Poll",
+    "PollVote",
     "PushSubscription",
     "RepliesPolicy",
     "Report",
