@@ -143,8 +143,10 @@ def replace(status: Status, spec: PollSpec | None) -> bool:
         poll.tallies, poll.votes_count, poll.voters_count = [0] * len(options), 0, 0
         poll.ended_notified_at = None
     expires_at = utcnow() + timedelta(seconds=seconds)
-    poll.options, poll.multiple, poll.hide_totals = options, bool(spec.multiple), bool(
-        spec.hide_totals
+    poll.options, poll.multiple, poll.hide_totals = (
+        options,
+        bool(spec.multiple),
+        bool(spec.hide_totals),
     )
     changed = changed or abs((expires_at - (poll.expires_at or expires_at)).total_seconds()) > 1
     poll.expires_at = expires_at
@@ -176,9 +178,10 @@ def own_votes(poll: Poll, account_id: int | None) -> list[int]:
 def _locked(poll_id: int) -> Poll:
     """The poll's row, locked until the transaction ends, with what is stored now."""
     return db.session.scalars(
-        select(Poll).where(Poll.id == poll_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
 
 
@@ -236,9 +239,7 @@ def vote(*, poll_id: Any, account: Account, choices: Sequence[Any]) -> Poll:
     repeated = len(set(wanted)) != len(wanted) or bool(before & set(wanted))
     if repeated or (not poll.multiple and (before or len(wanted) > 1)):
         raise Unprocessable(f"Validation failed: {ALREADY_VOTED}")
-    rows = [
-        PollVote(id=new_id(), poll_id=poll.id, account_id=account.id, choice=c) for c in wanted
-    ]
+    rows = [PollVote(id=new_id(), poll_id=poll.id, account_id=account.id, choice=c) for c in wanted]
     db.session.add_all(rows)
     db.session.flush()
     _count(poll, status.local, wanted, new_voter=not before)
@@ -283,11 +284,6 @@ def record_remote_vote(*, parent: Status, voter: Account, name: str, uri: str) -
     db.session.commit()
     _announce_counts(poll)
     return True
-
-
-def vote_uri(vote_: PollVote, voter: Account) -> str:
-    """The id of the Note a local vote on a remote poll is sent as (Mastodon's shape)."""
-    return vote_.uri or f"{voter.uri}#votes/{vote_.id}"
 
 
 # Ending: the `poll` notifications.

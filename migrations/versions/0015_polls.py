@@ -1,4 +1,4 @@
-"""Polls and their votes
+"""Polls and their votes, and the poll options of status revisions
 
 Revision ID: polls_1
 Revises: users_app_1
@@ -68,8 +68,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("uri", name=op.f("uq_poll_votes_uri")),
     )  # fmt: skip
     op.create_index(op.f("ix_poll_votes_account_id"), "poll_votes", ["account_id"])
+    with op.batch_alter_table("status_edits") as batch:
+        batch.add_column(sa.Column("poll_options", JSON, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("status_edits") as batch:
+        batch.drop_column("poll_options")
     op.drop_table("poll_votes")
     op.drop_table("polls")
