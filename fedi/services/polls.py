@@ -324,9 +324,10 @@ def notify_ended(poll_id: int) -> list[Notification]:
     author = status.account
     voters = list(
         db.session.scalars(
-            select(distinct(PollVote.account_id))
+            select(PollVote.account_id)
             .join(Account, Account.id == PollVote.account_id)
             .where(PollVote.poll_id == poll.id, Account.domain.is_(None))
+            .distinct()
         )
     )
     created = notifications.notify_many(

@@ -1,9 +1,10 @@
-"""Create of a Note (a Question shown as a post with its poll; an Article, Page or Event shown with its title
-and a link; an Image, Video or Audio with its medium attached). The object must come from the
-signer's host and be attributed to the signer, and it must concern someone here (a follower, a
-mention, a reply to a known post). An object without `attributedTo` is the signer's (some
-servers leave it out of their own objects). A Note named after an option of a local poll, in
-reply to it and without content, is a vote (Mastodon's shape): counted, never stored as a post."""
+"""Create of a Note (a Question shown as a post with its poll; an Article, Page or Event shown
+with its title and a link; an Image, Video or Audio with its medium attached). The object must
+come from the signer's host and be attributed to the signer, and it must concern someone here
+(a follower, a mention, a reply to a known post). An object without `attributedTo` is the
+signer's (some servers leave it out of their own objects). A Note named after an option of a
+local poll, in reply to it and without content, is a vote (Mastodon's shape): counted, never
+stored as a post."""
 
 from __future__ import annotations
 
