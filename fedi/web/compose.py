@@ -1,9 +1,9 @@
 """Writing: the compose form (on /home, /compose and the reply page) and posting it, images with
-their descriptions included, and a poll on the compose page (four option fields, empty ones
-ignored, a duration, multiple choice, hidden results) (one multipart post, through services.media_uploads, with or
-without JavaScript). Errors come back inline: HTMX swaps the form with the message, without
-JavaScript the page re-renders with the text kept (files have to be chosen again). A post made
-with HTMX answers with its card for the top of the timeline."""
+their descriptions included (one multipart post, through services.media_uploads, with or without
+JavaScript), and a poll on the compose page (four option fields, empty ones ignored, a duration,
+multiple choice, hidden results). Errors come back inline: HTMX swaps the form with the message,
+without JavaScript the page re-renders with the text kept (files have to be chosen again). A post
+made with HTMX answers with its card for the top of the timeline."""
 
 from __future__ import annotations
 

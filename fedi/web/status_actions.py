@@ -1,9 +1,9 @@
-"""Actions on a status from its card: boost, favourite, bookmark, pin, mute the conversation,
-vote in its poll, edit and delete. A card's buttons submit the page's one action form to /statuses, the pressed
-button named after the action and valued with the card's id (the card may be a boost: the action
-applies to the boosted post); /statuses/<id>/<action> does the same for other forms. An HTMX
-request gets the updated card back, told where it goes by HX-Retarget/HX-Reswap (so the markup
-needs no hx-* attributes), a plain one a redirect to where it came from."""
+"""Actions on a status from its card: boost, favourite, bookmark, pin, mute the conversation, vote
+in its poll, edit and delete. A card's buttons submit the page's one action form to /statuses,
+the pressed button named after the action and valued with the card's id (the card may be a boost:
+the action applies to the boosted post); /statuses/<id>/<action> does the same for other forms.
+An HTMX request gets the updated card back, told where it goes by HX-Retarget/HX-Reswap (so the
+markup needs no hx-* attributes), a plain one a redirect to where it came from."""
 
 from __future__ import annotations
 

@@ -101,4 +101,3 @@ def test_hidden_totals_until_the_end(app, alice, bob, carol):
     db.session.commit()
     ended = page(browser, "/local")
     assert "Closed" in ended and "blue <small>50%</small>" in ended
-
