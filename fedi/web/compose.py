@@ -118,19 +118,19 @@ def post():
         when = scheduled_statuses.wanted_time(form["scheduled_at"])
         poll = _poll(form)
         uploads = _uploads()
-        if poll is not None and (uploads or when is not None):
-            raise Unprocessable("A poll cannot go with images or a schedule")
+        if poll is not None and uploads:
+            raise Unprocessable("A post cannot have both images and a poll")
         media = media_uploads.upload_many(account=me, uploads=uploads, limit=MAX_MEDIA)
         fields = dict(
             account=me, text=form["text"], spoiler_text=form["spoiler_text"],
             visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,
             language=form["language"] or None, in_reply_to_id=form["in_reply_to_id"] or None,
-            media_ids=[m.id for m in media],
+            media_ids=[m.id for m in media], poll=poll,
         )  # fmt: skip
         if when is not None:
             scheduled_statuses.schedule(scheduled_at=when, **fields)
         else:
-            status = statuses.post_status(poll=poll, **fields)
+            status = statuses.post_status(**fields)
     except DomainError as err:
         media_uploads.discard(media)
         return _error(form, err)

@@ -60,12 +60,13 @@ def create():
         "application_id": token.application_id,
         "media_ids": p.list("media_ids"),
         "idempotency_key": request.headers.get("Idempotency-Key"),
+        "poll": _poll(p),
     }
     when = scheduled.wanted_time(p.get("scheduled_at"))
     if when is not None:  # a ScheduledStatus instead of a Status, as Mastodon answers
         row = scheduled.schedule(scheduled_at=when, spoiler_text=p.str("spoiler_text"), **fields)
         return scheduled_one(row)
-    status = statuses.post_status(spoiler_text=p.str("spoiler_text") or "", poll=_poll(p), **fields)
+    status = statuses.post_status(spoiler_text=p.str("spoiler_text") or "", **fields)
     return json_response(one(status, account))
 
 

@@ -265,3 +265,21 @@ def test_the_end_of_a_poll_notifies_voters_and_author_once(client, alice, bob, c
     body = client.get("/api/v1/notifications", headers=bearer(token_for(bob))).get_json()
     assert [(n["type"], n["status"]["poll"]["id"]) for n in body] == [("poll", poll_id)]
     assert db.session.get(Poll, int(other)).ended_notified_at is None
+
+
+def test_a_scheduled_poll_starts_when_it_is_published(client, alice):
+    from fedi.models import ScheduledStatus
+    from fedi.services import scheduled_statuses
+
+    at = (utcnow() + timedelta(hours=1)).isoformat()
+    r = post_poll(client, alice, {**POLL, "multiple": True}, scheduled_at=at)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["params"]["poll"] == {
+        "options": POLL["options"], "expires_in": 3600, "multiple": True, "hide_totals": False,
+    }  # fmt: skip
+    db.session.execute(update(ScheduledStatus).values(scheduled_at=utcnow()))
+    db.session.commit()
+    status = scheduled_statuses.publish(int(r.get_json()["id"]))
+    poll = db.session.scalar(select(Poll).where(Poll.status_id == status.id))
+    assert poll.options == POLL["options"] and poll.multiple
+    assert abs((poll.expires_at - utcnow()).total_seconds() - 3600) < 60
