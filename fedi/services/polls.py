@@ -3,18 +3,20 @@
 
 Counts change inside the vote's transaction with the poll's row locked (`SELECT ... FOR UPDATE`
 on PostgreSQL; SQLite serialises writers anyway): a local poll's counts are computed again from
-its votes, a remote poll's (counted by its server) are incremented. After the commit a vote on
-a local poll enqueues `federate_poll_update` (an Update of the Question) UPDATE_DELAY seconds
-later: the task reads the counts when it runs, so a burst of votes sends the latest counts
-(a few identical Updates at most, never stale ones). A vote on a remote poll enqueues
-`federate_poll_votes` (one Create of a Note per chosen option, to the poll's author).
+its votes, a remote poll's (counted by its server) are incremented. Votes on a local poll are
+announced debounced, as Mastodon does: time is cut in windows of UPDATE_DELAY seconds, and the
+first vote of a window enqueues `federate_poll_update` (an Update of the Question) for the
+window's end; the task reads the counts when it runs, so each window with votes sends one Update
+with every vote of the window counted (none while the totals are hidden: the end sends them).
+A vote on a remote poll enqueues `federate_poll_votes` (one Create of a Note per chosen option,
+to the poll's author).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, distinct, func, select, update
@@ -39,8 +41,8 @@ MAX_OPTIONS = 4
 MAX_OPTION_CHARS = 50
 MIN_EXPIRATION = 300  # seconds
 MAX_EXPIRATION = 2629746  # a month
-# A vote on a local poll sends the Question's new counts this long after (Mastodon: 3 minutes),
-# so a burst of votes makes one Update.
+# Votes on a local poll go out as one Update of the Question per window of this many seconds
+# (Mastodon: 3 minutes after a vote, one job at a time).
 UPDATE_DELAY = 180.0
 ENDED_BATCH = 200
 
@@ -141,7 +143,7 @@ def replace(status: Status, spec: PollSpec | None) -> bool:
     if changed:
         db.session.execute(delete(PollVote).where(PollVote.poll_id == poll.id))
         poll.tallies, poll.votes_count, poll.voters_count = [0] * len(options), 0, 0
-        poll.ended_notified_at = None
+    poll.ended_notified_at = None  # it starts again: its end is announced when it comes
     expires_at = utcnow() + timedelta(seconds=seconds)
     poll.options, poll.multiple, poll.hide_totals = (
         options,
@@ -243,17 +245,32 @@ def vote(*, poll_id: Any, account: Account, choices: Sequence[Any]) -> Poll:
     db.session.add_all(rows)
     db.session.flush()
     _count(poll, status.local, wanted, new_voter=not before)
+    delay = _update_delay(poll, rows) if status.local else None
     db.session.commit()
-    if status.local:
-        _announce_counts(poll)
-    else:
+    if delay is not None:
+        queue.enqueue("federate_poll_update", poll.status_id, delay=delay)
+    elif not status.local:
         queue.enqueue("federate_poll_votes", [r.id for r in rows])
     return poll
 
 
-def _announce_counts(poll: Poll) -> None:
-    if not poll.hide_totals:
-        queue.enqueue("federate_poll_update", poll.status_id, delay=UPDATE_DELAY)
+def _update_delay(poll: Poll, new: list[PollVote]) -> float | None:
+    """Seconds until the end of the current window when `new` are its first votes (the poll's
+    row is locked, so concurrent votes see each other), else None: an Update is due already."""
+    if poll.hide_totals:
+        return None
+    now = utcnow().timestamp()
+    start = now - now % UPDATE_DELAY
+    earlier = db.session.scalar(
+        select(PollVote.id)
+        .where(
+            PollVote.poll_id == poll.id,
+            PollVote.created_at >= datetime.fromtimestamp(start, UTC),
+            PollVote.id.not_in([v.id for v in new]),
+        )
+        .limit(1)
+    )
+    return None if earlier is not None else max(start + UPDATE_DELAY - now, 1.0)
 
 
 def record_remote_vote(*, parent: Status, voter: Account, name: str, uri: str) -> bool:
@@ -276,13 +293,14 @@ def record_remote_vote(*, parent: Status, voter: Account, name: str, uri: str) -
     if known is not None or choice in before or (before and not poll.multiple):
         db.session.rollback()
         return True
-    db.session.add(
-        PollVote(id=new_id(), poll_id=poll.id, account_id=voter.id, choice=choice, uri=uri)
-    )
+    row = PollVote(id=new_id(), poll_id=poll.id, account_id=voter.id, choice=choice, uri=uri)
+    db.session.add(row)
     db.session.flush()
     _count(poll, True, [choice], new_voter=not before)
+    delay = _update_delay(poll, [row])
     db.session.commit()
-    _announce_counts(poll)
+    if delay is not None:
+        queue.enqueue("federate_poll_update", poll.status_id, delay=delay)
     return True
 
 

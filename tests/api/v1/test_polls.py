@@ -283,3 +283,14 @@ def test_a_scheduled_poll_starts_when_it_is_published(client, alice):
     poll = db.session.scalar(select(Poll).where(Poll.status_id == status.id))
     assert poll.options == POLL["options"] and poll.multiple
     assert abs((poll.expires_at - utcnow()).total_seconds() - 3600) < 60
+
+
+def test_votes_in_a_burst_make_one_update_of_the_question(client, alice, bob, carol):
+    poll_id = post_poll(client, alice).get_json()["poll"]["id"]
+    vote(client, bob, poll_id, [0])
+    vote(client, carol, poll_id, [1])
+    scheduled = queue.huey.read_schedule(datetime(9999, 1, 1))
+    assert [t.name for t in scheduled] == ["federate_poll_update"]
+    hidden = post_poll(client, alice, {**POLL, "hide_totals": True}).get_json()["poll"]["id"]
+    vote(client, bob, hidden, [0])
+    assert queue.huey.read_schedule(datetime(9999, 1, 1)) == []  # the end sends its counts
