@@ -147,7 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.favourites", "fedi.api.v1.featured_tags", "fedi.api.v1.follow_requests",
         "fedi.api.v1.instance", "fedi.api.v1.lists", "fedi.api.v1.filters", "fedi.api.v1.markers",
         "fedi.api.v1.media", "fedi.api.v1.mutes", "fedi.api.v1.notifications",
-        "fedi.api.v1.preferences", "fedi.api.v1.push", "fedi.api.v1.reports",
+        "fedi.api.v1.polls", "fedi.api.v1.preferences", "fedi.api.v1.push", "fedi.api.v1.reports",
         "fedi.api.v1.scheduled_statuses", "fedi.api.v1.directory",
         "fedi.api.v1.statuses", "fedi.api.v1.statuses_actions", "fedi.api.v1.suggestions",
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app
 
 from fedi import entities
 from fedi.entities.rule import rule
-from fedi.services import instance, instance_rules, media_uploads, push, site_settings
+from fedi.services import instance, instance_rules, media_uploads, polls, push, site_settings
 from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 
 bp = Blueprint("api_instance", __name__)
@@ -41,12 +41,7 @@ def _configuration() -> dict:
             "video_frame_rate_limit": 120,
             "video_matrix_limit": 8294400,
         },
-        "polls": {
-            "max_options": 4,
-            "max_characters_per_option": 50,
-            "min_expiration": 300,
-            "max_expiration": 2629746,
-        },
+        "polls": polls.limits(),
     }
 
 

@@ -16,6 +16,7 @@ from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
 from fedi.entities.filter import filter_result
 from fedi.entities.media import media_attachment
+from fedi.entities.poll import poll as poll_entity
 from fedi.models import Account, Status, Visibility
 from fedi.services import status_pages
 from fedi.services.status_pages import StatusPage
@@ -111,7 +112,7 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         "tags": [{"name": t, "url": urls.tag_url(t)} for t in page.tags.get(row.id, [])],
         "emojis": [],
         "card": None,
-        "poll": None,
+        "poll": _poll(row, page),
         "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],
     }
     if viewer_id is not None:
@@ -125,6 +126,13 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         body = {("text" if k == "content" else k): v for k, v in body.items()}
         body["text"] = row.text
     return body
+
+
+def _poll(row: Status, page: StatusPage) -> dict[str, Any] | None:
+    found = page.polls.get(row.id)
+    if found is None:
+        return None
+    return poll_entity(found, page.viewer_id, page.own_votes.get(row.id, ()))
 
 
 def _pinnable(row: Status, viewer_id: int) -> bool:

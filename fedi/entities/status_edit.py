@@ -21,7 +21,7 @@ def status_edit(row: StatusEdit, page: RevisionPage) -> dict[str, Any]:
         found = page.media.get(int(item.get("id", 0)))
         if found is not None:
             attachments.append({**media_attachment(found), "description": item.get("description")})
-    return {
+    body = {
         "content": row.content,
         "spoiler_text": row.spoiler_text,
         "sensitive": row.sensitive,
@@ -30,6 +30,9 @@ def status_edit(row: StatusEdit, page: RevisionPage) -> dict[str, Any]:
         "media_attachments": attachments,
         "emojis": [],
     }
+    if row.poll_options:
+        body["poll"] = {"options": [{"title": title} for title in row.poll_options]}
+    return body
 
 
 def status_edits(rows: Sequence[StatusEdit]) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@
 - direct statuses: the mentioned actors' own inboxes only, never a shared one;
 - boosts: the booster's followers and the boosted author;
 - account activities (profile updates): every remote follower;
-- one-to-one activities (Follow, Accept, Reject, Block, Like): the target's own inbox.
+- one-to-one activities (Follow, Accept, Reject, Block, Like, a poll vote): the target's own
+  inbox;
+- an Update of a poll's counts: the status's audience and the remote voters.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.models import Account, Follow, Mention, Status, Visibility
+from fedi.models import Account, Follow, Mention, Poll, PollVote, Status, Visibility
 
 
 def _remote(query):
@@ -72,6 +74,26 @@ def for_status(status: Status) -> list[str]:
         return _unique([*followers, *own])
     addressed += boosters(status)
     return _unique([*followers, *(_preferred(a) for a in addressed)])
+
+
+def poll_voters(status: Status) -> list[Account]:
+    """Remote accounts that voted on the status's poll."""
+    query = (
+        select(Account)
+        .join(PollVote, PollVote.account_id == Account.id)
+        .join(Poll, Poll.id == PollVote.poll_id)
+        .where(Poll.status_id == status.id)
+        .distinct()
+    )
+    return list(db.session.scalars(_remote(query)))
+
+
+def for_poll(status: Status) -> list[str]:
+    """Inboxes for an Update of a poll's counts: the status's audience and the remote voters."""
+    voters = poll_voters(status)
+    if status.visibility == Visibility.DIRECT:
+        return _unique([*for_status(status), *(a.inbox_url for a in voters)])
+    return _unique([*for_status(status), *(_preferred(a) for a in voters)])
 
 
 def for_boost(boost: Status) -> list[str]:

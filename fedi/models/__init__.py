@@ -24,6 +24,7 @@ from fedi.models.interactions import Bookmark, Favourite, StatusPin
 from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
+from fedi.models.polls import Poll, PollVote
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.push import PushSubscription
 from fedi.models.relations import (
@@ -86,6 +87,8 @@ __all__ = [
     "OAuthAuthorizationCode",
     "OAuthToken",
     "OutboxActivity",
+    "Poll",
+    "PollVote",
     "ProcessingState",
     "PushSubscription",
     "RepliesPolicy",

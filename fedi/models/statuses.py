@@ -133,6 +133,7 @@ class StatusEdit(db.Model):
     spoiler_text: Mapped[str] = mapped_column(Text, default="")
     sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    poll_options: Mapped[list[str] | None] = mapped_column(JSONType)  # the poll's, if it had one
     created_at: Mapped[datetime] = created_at()
 
 

@@ -22,7 +22,7 @@ from fedi.errors import DomainError, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, MediaAttachment, ScheduledStatus, Status, utcnow
-from fedi.services import idempotency, statuses
+from fedi.services import idempotency, polls, statuses
 from fedi.services.pagination import PageParams
 
 log = logging.getLogger(__name__)
@@ -112,17 +112,22 @@ def schedule(
     application_id: int | None = None,
     media_ids: Sequence[Any] | None = None,
     idempotency_key: str | None = None,
+    poll: polls.PollSpec | None = None,
 ) -> ScheduledStatus:
     """Keep a post for `scheduled_at`, checked as `post_status` would check it now, with its
-    media reserved; a retry with the same `idempotency_key` answers with the same row."""
+    media reserved (or its poll, whose duration starts when it is published); a retry with the
+    same `idempotency_key` answers with the same row."""
     key = idempotency.normalize(idempotency_key)
     duplicate = _by_key(account, key)
     if duplicate is not None:
         return duplicate
+    if poll is not None and media_ids:  # as post_status answers
+        raise Unprocessable(f"Cannot attach more than {statuses.MAX_MEDIA} files")
     media = statuses.validate_post(
         account=account, text=text, visibility_=visibility_, spoiler_text=spoiler_text or "",
         in_reply_to_id=in_reply_to_id, media_ids=media_ids,
     )  # fmt: skip
+    options, seconds = polls.check(poll) if poll is not None else ([], 0)
     _check(account, scheduled_at)
     reply_to = statuses.parse_id(in_reply_to_id) if in_reply_to_id not in (None, "") else None
     row = ScheduledStatus(
@@ -132,7 +137,14 @@ def schedule(
         idempotency_key=key,
         params={
             "text": text or "",
-            "poll": None,
+            "poll": {
+                "options": options,
+                "expires_in": seconds,
+                "multiple": poll.multiple,
+                "hide_totals": poll.hide_totals,
+            }
+            if poll is not None
+            else None,
             "media_ids": [str(m.id) for m in media] or None,
             "sensitive": sensitive,
             "spoiler_text": spoiler_text,
@@ -253,6 +265,7 @@ def publish(scheduled_id: int) -> Status | None:
             spoiler_text=p.get("spoiler_text") or "", sensitive=p.get("sensitive"),
             language=p.get("language"), in_reply_to_id=p.get("in_reply_to_id"),
             application_id=p.get("application_id"), media_ids=p.get("media_ids"),
+            poll=polls.PollSpec(**p["poll"]) if p.get("poll") else None,
         )  # fmt: skip
     except DomainError as err:
         db.session.rollback()

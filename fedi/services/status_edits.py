@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from fedi import queue
-from fedi.errors import Forbidden
+from fedi.errors import Forbidden, Unprocessable
 from fedi.events import channels
 from fedi.extensions import db
 from fedi.ids import new_id
@@ -29,7 +29,10 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import media_uploads, notifications, statuses, tags
+from fedi.services import media_uploads, notifications, polls, statuses, tags
+
+# `edit_status(poll=KEEP)`: the poll stays as it is (the web UI's edit of the words).
+KEEP = object()
 
 
 def edit_status(
@@ -42,11 +45,14 @@ def edit_status(
     language: str | None = None,
     media_ids: Sequence[Any] | None = None,
     media_attributes: Sequence[Any] | None = None,
+    poll: polls.PollSpec | object | None = KEEP,
 ) -> Status:
-    """Replace the text, content warning, sensitivity, language and media of `by`'s own status.
-    As in Mastodon's API, an omitted field is cleared (omitted media are detached), and
-    `media_attributes` (dicts of `id`, `description`, `focus`) change the kept or added media.
-    Nothing changes, and no revision is stored, when the result equals the current status."""
+    """Replace the text, content warning, sensitivity, language, media and poll of `by`'s own
+    status. As in Mastodon's API, an omitted field is cleared (omitted media are detached, an
+    omitted poll removed), and `media_attributes` (dicts of `id`, `description`, `focus`) change
+    the kept or added media; a poll given again starts its duration again, and resets its votes
+    when its options or kind change (services/polls.py). Nothing changes, and no revision is
+    stored, when the result equals the current status."""
     if status.account_id != by.id or status.reblog_of_id is not None:
         raise Forbidden("This action is not allowed")
     text, spoiler = (text or "").strip(), (spoiler_text or "").strip()
@@ -54,25 +60,39 @@ def edit_status(
         text, spoiler, sensitive_ = spoiler, status.spoiler_text, bool(sensitive)
     else:
         sensitive_ = bool(sensitive or spoiler)
+    spec = poll if isinstance(poll, polls.PollSpec) else None
+    if spec is not None and media_ids:
+        raise Unprocessable(f"Cannot attach more than {statuses.MAX_MEDIA} files")
     media = statuses.attachable_media(by, media_ids, status=status)
     statuses.check_text(text, spoiler, has_media=bool(media))
+    if spec is not None:
+        polls.check(spec)
     if language is None or not statuses.LANGUAGE_RE.match(language):
         language = status.language or statuses.language_for(None, by)
     before = _current_media(status)
     first = _media_snapshot(before)  # as it was, before media_attributes apply
     described = _describe_media(media, media_attributes)  # validated before anything changes
+    old_poll = polls.options_of(status.id)
     changed = described or (text, spoiler, sensitive_, language, [m.id for m in media]) != (
         status.text, status.spoiler_text, status.sensitive, status.language, [m.id for m in before]
     )  # fmt: skip
+    if poll is not KEEP and (spec is not None or old_poll is not None):
+        changed = True  # a poll given again starts again; an omitted one goes
     if not changed:
         return status
     if not _has_revisions(status):
-        _snapshot(status, first, account_id=status.account_id, at=status.created_at)
+        _snapshot(status, first, account_id=status.account_id, at=status.created_at, poll=old_poll)
+    if poll is not KEEP:
+        polls.replace(status, spec)
     _replace_media(status, before, media)
     status.text, status.spoiler_text, status.sensitive = text, spoiler, sensitive_
     status.language, status.edited_at = language, utcnow()
     new_mentions = _rerender(status)
-    _snapshot(status, _media_snapshot(media), account_id=by.id, at=status.edited_at)
+    db.session.flush()
+    _snapshot(
+        status, _media_snapshot(media), account_id=by.id, at=status.edited_at,
+        poll=polls.options_of(status.id),
+    )  # fmt: skip
     db.session.commit()
     announce_edit(status.id, new_mentions)
     queue.enqueue("federate_update", status.id)
@@ -91,14 +111,16 @@ def apply_remote_edit(
     if not changed:
         return False
     media = _current_media(status)
+    poll = polls.options_of(status.id)
     if not _has_revisions(status):
         _snapshot(
-            status, _media_snapshot(media), account_id=status.account_id, at=status.created_at
-        )
+            status, _media_snapshot(media), account_id=status.account_id, at=status.created_at,
+            poll=poll,
+        )  # fmt: skip
     status.content, status.spoiler_text, status.sensitive = content, spoiler_text, sensitive
     status.language = language or status.language
     status.edited_at = edited_at
-    _snapshot(status, _media_snapshot(media), account_id=status.account_id, at=edited_at)
+    _snapshot(status, _media_snapshot(media), account_id=status.account_id, at=edited_at, poll=poll)
     return True
 
 
@@ -116,7 +138,7 @@ def history(status: Status) -> list[StatusEdit]:
         StatusEdit(
             status_id=status.id, account_id=status.account_id, text=status.text,
             content=status.content, spoiler_text=status.spoiler_text, sensitive=status.sensitive,
-            media=_media_snapshot(_current_media(status)),
+            media=_media_snapshot(_current_media(status)), poll_options=polls.options_of(status.id),
             created_at=status.edited_at or status.created_at,
         )
     ]  # fmt: skip
@@ -167,12 +189,14 @@ def _media_snapshot(media: list[MediaAttachment]) -> list[dict[str, Any]]:
     return [{"id": str(m.id), "description": m.description} for m in media]
 
 
-def _snapshot(status: Status, media: list[dict[str, Any]], *, account_id: int, at) -> None:
+def _snapshot(
+    status: Status, media: list[dict[str, Any]], *, account_id: int, at, poll: list[str] | None
+) -> None:
     db.session.add(
         StatusEdit(
             id=new_id(), status_id=status.id, account_id=account_id, text=status.text,
             content=status.content, spoiler_text=status.spoiler_text, sensitive=status.sensitive,
-            media=media, created_at=at,
+            media=media, poll_options=poll, created_at=at,
         )
     )  # fmt: skip
     db.session.flush()

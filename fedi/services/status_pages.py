@@ -2,11 +2,12 @@
 the one loader behind the API's Status entities (fedi/entities/status.py) and the web UI's status
 cards (fedi/web/context.py), which render what it returns and query nothing.
 
-`load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses and the
-viewer's favourites, boosts, bookmarks, pins and conversation mutes in one UNION ALL query, plus
-one for the accounts it names (mentioned and, when asked, replied to) and one for the media when
-the page has any; then matches the statuses against the viewer's filters (services/filters.py,
-kept per process, so usually no query). The rows themselves come from the caller: models or
+`load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses, which
+statuses have a poll, and the viewer's favourites, boosts, bookmarks, pins, conversation mutes and
+poll votes in one UNION ALL query, plus one for the accounts it names (mentioned and, when asked,
+replied to), one for the media when the page has any and one for the polls when it has any;
+then matches the statuses against the viewer's filters (services/filters.py, kept per process,
+so usually no query). The rows themselves come from the caller: models or
 `status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
@@ -27,6 +28,8 @@ from fedi.models import (
     MediaAttachment,
     Mention,
     OAuthApplication,
+    Poll,
+    PollVote,
     Status,
     StatusEdit,
     StatusTag,
@@ -62,6 +65,8 @@ class StatusPage:
     muted_conversations: set[int] = field(default_factory=set)
     reply_authors: dict[int, Account] = field(default_factory=dict)
     filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
+    polls: dict[int, Poll] = field(default_factory=dict)  # by status id
+    own_votes: dict[int, list[int]] = field(default_factory=dict)  # the viewer's, by status id
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
@@ -72,7 +77,7 @@ class StatusPage:
 
 
 # Kinds of row in the one query behind a page (0-3 are interactions.FLAGS).
-_MUTED, _MENTION, _TAG, _MEDIA, _APP = 4, 5, 6, 7, 8
+_MUTED, _MENTION, _TAG, _MEDIA, _APP, _POLL, _VOTE = 4, 5, 6, 7, 8, 9, 10
 
 
 def load(
@@ -89,6 +94,8 @@ def load(
     mentioned: dict[int, list[int]] = defaultdict(list)
     tags: dict[int, list[str]] = defaultdict(list)
     media_ids: list[int] = []
+    poll_ids: list[int] = []
+    votes: dict[int, list[int]] = defaultdict(list)
     params = {"ids": ids, "viewer_id": page.viewer_id}
     for key, ref, _order, name, extra, kind in db.session.execute(
         _query(page.viewer_id is not None), params
@@ -103,8 +110,12 @@ def load(
             tags[key].append(name)
         elif kind == _MEDIA:
             media_ids.append(ref)
-        else:
+        elif kind == _APP:
             page.apps[key] = App(name, extra)
+        elif kind == _POLL:
+            poll_ids.append(ref)
+        else:
+            votes[key].append(ref)
     page.tags = dict(tags)
     replied = {s.in_reply_to_account_id for s in rows if s.in_reply_to_account_id}
     wanted = {i for refs in mentioned.values() for i in refs}
@@ -127,6 +138,11 @@ def load(
         ):
             media[row.status_id].append(row)
         page.media = dict(media)
+    if poll_ids:
+        page.polls = {
+            p.status_id: p for p in db.session.scalars(select(Poll).where(Poll.id.in_(poll_ids)))
+        }
+        page.own_votes = dict(votes)
     if page.viewer_id is not None:
         _match_filters(page, rows)
     return page
@@ -165,14 +181,18 @@ _QUERIES: dict[bool, Any] = {}
 
 
 def _query(with_viewer: bool):
-    """Mentions (in order), tags, media, the applications of local statuses, and for a viewer
-    the flags of interactions.FLAGS and the muted conversations: one UNION ALL over the page's
-    statuses (parameters `ids` and `viewer_id`), built once per process."""
+    """Mentions (in order), tags, media, the applications of local statuses, the polls, and for
+    a viewer the flags of interactions.FLAGS, the muted conversations and the poll votes: one
+    UNION ALL over the page's statuses (parameters `ids` and `viewer_id`), built once per
+    process."""
     if with_viewer in _QUERIES:
         return _QUERIES[with_viewer]
     # Table columns: a Core statement, no ORM compile or loading.
-    models = (Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute)
-    status, mention, status_tag, tag, media, app, mute = (m.__table__.c for m in models)
+    models = (
+        Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute, Poll,
+        PollVote,
+    )  # fmt: skip
+    status, mention, status_tag, tag, media, app, mute, poll, vote = (m.__table__.c for m in models)
     page = (
         select(status.id, status.conversation_id, status.application_id, status.local)
         .where(status.id.in_(bindparam("ids", expanding=True)))
@@ -190,6 +210,7 @@ def _query(with_viewer: bool):
         .where(media.status_id.in_(ids)),
         select(*_columns(_APP, app.id, name=app.name, extra=app.website))
         .where(app.id.in_(apps)),
+        select(*_columns(_POLL, poll.status_id, poll.id)).where(poll.status_id.in_(ids)),
     ]  # fmt: skip
     if with_viewer:
         viewer_id = bindparam("viewer_id")
@@ -200,6 +221,12 @@ def _query(with_viewer: bool):
                 mute.account_id == viewer_id,
                 mute.conversation_id.in_(select(page.c.conversation_id)),
             )
+        )
+        choice = cast(vote.choice, BigInteger)
+        parts.append(
+            select(*_columns(_VOTE, poll.status_id, choice, choice))
+            .join_from(Poll.__table__, PollVote.__table__, vote.poll_id == poll.id)
+            .where(poll.status_id.in_(ids), vote.account_id == viewer_id)
         )
     _QUERIES[with_viewer] = union_all(*parts).order_by("kind", "key", "ord")
     return _QUERIES[with_viewer]

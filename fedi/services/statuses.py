@@ -28,7 +28,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import accounts, counters, idempotency, tags, timelines, visibility
+from fedi.services import accounts, counters, idempotency, polls, tags, timelines, visibility
 from fedi.text.render import MentionTarget, Rendered, render_status, status_length
 
 MAX_MEDIA = 4
@@ -227,6 +227,7 @@ def post_status(
     application_id: int | None = None,
     media_ids: Sequence[Any] | None = None,
     idempotency_key: str | None = None,
+    poll: polls.PollSpec | None = None,
 ) -> Status:
     """Validate, render and store a local status, then fan it out in the background. A retry
     with the same `idempotency_key` answers with the status the first request made."""
@@ -234,7 +235,11 @@ def post_status(
     duplicate = idempotency.find(account, idempotency_key)
     if duplicate is not None:
         return duplicate
+    if poll is not None and media_ids:  # Mastodon's answer to media with a poll
+        raise Unprocessable(f"Cannot attach more than {MAX_MEDIA} files")
     media = attachable_media(account, media_ids)
+    if poll is not None:
+        polls.check(poll)
     text, spoiler_text = (text or "").strip(), (spoiler_text or "").strip()
     sensitive_ = _sensitive(sensitive, account, spoiler_text)
     if not text and spoiler_text:  # Mastodon posts a lone content warning as the text
@@ -246,6 +251,8 @@ def post_status(
         language=language_for(language, account), local=True, application_id=application_id,
     )  # fmt: skip
     _insert(status, account, parent, media)
+    if poll is not None:
+        polls.attach(status, poll)
     # The author's own home shows the post at once (a redirect to /home must find it); the
     # fan-out task reaches everyone else and skips this row.
     db.session.add(FeedEntry(account_id=account.id, status_id=status.id, author_id=account.id))

@@ -25,6 +25,8 @@ from fedi.models import (
     Follow,
     FollowRequest,
     OutboxActivity,
+    Poll,
+    PollVote,
     Status,
 )
 from fedi.queue import huey, periodic, task
@@ -41,6 +43,8 @@ __all__ = [
     "federate_flag",
     "federate_follow",
     "federate_like",
+    "federate_poll_update",
+    "federate_poll_votes",
     "federate_profile",
     "federate_reject",
     "federate_undo_announce",
@@ -136,6 +140,31 @@ def federate_update(status_id: int) -> None:
     remote_mentions.resolve_unknown_mentions(status)
     _send(status.account, serializers.update(status), recipients.for_status(status),
           status_id=status.id)  # fmt: skip
+
+
+@task(retries=3, retry_delay=10)
+def federate_poll_update(status_id: int) -> None:
+    """The Question of a local poll with its current counts, to its audience and voters."""
+    status = _local_status(status_id)
+    if status is None or status.deleted_at is not None:
+        return
+    if db.session.scalar(select(Poll.id).where(Poll.status_id == status.id)) is None:
+        return
+    _send(status.account, serializers.update_poll(status), recipients.for_poll(status),
+          status_id=status.id)  # fmt: skip
+
+
+@task(retries=3, retry_delay=10)
+def federate_poll_votes(vote_ids: list[int]) -> None:
+    """A local vote on a remote poll: a Create of a Note per chosen option, to its author."""
+    for vote in db.session.scalars(select(PollVote).where(PollVote.id.in_(vote_ids))):
+        voter = db.session.get(Account, vote.account_id)
+        poll = db.session.get(Poll, vote.poll_id)
+        status = db.session.get(Status, poll.status_id) if poll is not None else None
+        if voter is None or not voter.local or status is None or status.account.local:
+            continue
+        _send(voter, serializers.vote(vote, voter, status, poll),
+              recipients.for_actor(status.account))  # fmt: skip
 
 
 @task(retries=3, retry_delay=10)

@@ -16,7 +16,7 @@ from datetime import datetime
 from flask import Blueprint, current_app
 from markupsafe import Markup
 
-from fedi.models import Account, MediaAttachment, Status
+from fedi.models import Account, MediaAttachment, Poll, Status, utcnow
 from fedi.services import filters, status_pages
 from fedi.services.status_pages import StatusPage
 from fedi.text.sanitize import sanitize_remote_html
@@ -46,6 +46,43 @@ class Card:
     own: bool = False  # the viewer's: edit and delete links
     filtered: str = ""  # the titles of the viewer's filters that put it behind a warning
     hidden: bool = False  # a filter of the viewer hides it here
+    poll: PollCard | None = None
+
+
+@dataclass(slots=True)
+class PollCard:
+    """What a card shows of its poll: a vote form (`voting`) or the results (bars when the
+    totals are shown), and a summary line. `options`: (index, title, percent or None, chosen)."""
+
+    multiple: bool
+    voting: bool
+    options: list[tuple[int, str, int | None, bool]]
+    summary: str
+
+
+def poll_card(poll: Poll, viewer: Account | None, own: list[int]) -> PollCard:
+    """Results once voted (the author counts as having voted), once ended, or for a visitor;
+    percentages as Mastodon's web UI computes them (of the voters for a multiple-choice poll),
+    none while the totals are hidden."""
+    ended = poll.expired(utcnow())
+    voting = viewer is not None and not ended and not own and viewer.id != poll.account_id
+    shown = ended or not poll.hide_totals
+    base = (poll.voters_count or 0) if poll.multiple else poll.votes_count
+    tallies = list(poll.tallies or ())
+    options = []
+    for i, title in enumerate(poll.options or ()):
+        count = tallies[i] if i < len(tallies) else 0
+        percent = round(100 * count / base) if shown and base else (0 if shown else None)
+        options.append((i, title, percent, i in own))
+    people = poll.voters_count if poll.voters_count is not None else poll.votes_count
+    parts = [f"{people} {'person' if people == 1 else 'people'}"]
+    if ended:
+        parts.append("Closed")
+    elif poll.expires_at is not None:
+        parts.append(f"Ends {short_time(poll.expires_at)} UTC")
+    if not shown:
+        parts.append("Results hidden until the poll ends")
+    return PollCard(poll.multiple, voting, options, " · ".join(parts))
 
 
 class PageContext:
@@ -112,6 +149,9 @@ class PageContext:
             card.filtered = ", ".join(
                 m.filter.title for m in filters.warnings_in(found, self.filter_context)
             )
+        poll = self.page.polls.get(shown.id)
+        if poll is not None:
+            card.poll = poll_card(poll, self.viewer, self.page.own_votes.get(shown.id, []))
         if status.reblog is not None:
             card.booster = (f"/@{status.account.acct}", display_name(status.account))
         if shown.in_reply_to_id:

@@ -1,9 +1,9 @@
-"""Actions on a status from its card: boost, favourite, bookmark, pin, mute the conversation,
-edit and delete. A card's buttons submit the page's one action form to /statuses, the pressed
-button named after the action and valued with the card's id (the card may be a boost: the action
-applies to the boosted post); /statuses/<id>/<action> does the same for other forms. An HTMX
-request gets the updated card back, told where it goes by HX-Retarget/HX-Reswap (so the markup
-needs no hx-* attributes), a plain one a redirect to where it came from."""
+"""Actions on a status from its card: boost, favourite, bookmark, pin, mute the conversation, vote
+in its poll, edit and delete. A card's buttons submit the page's one action form to /statuses,
+the pressed button named after the action and valued with the card's id (the card may be a boost:
+the action applies to the boosted post); /statuses/<id>/<action> does the same for other forms.
+An HTMX request gets the updated card back, told where it goes by HX-Retarget/HX-Reswap (so the
+markup needs no hx-* attributes), a plain one a redirect to where it came from."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, request
 from fedi.errors import DomainError
 from fedi.extensions import db
 from fedi.models import Status
-from fedi.services import interactions, statuses, text_edits
+from fedi.services import interactions, polls, statuses, text_edits
 from fedi.web import context
 from fedi.web.render import is_htmx, render_page
 from fedi.web.signed_in import card_context, login_required, redirect_back, viewer
@@ -72,7 +72,9 @@ def _act(status_id: int, action: str, card_id: int | None):
 @login_required
 def act_on_card():
     """The page's action form (base.html): the pressed button is named after the action and
-    valued with the card's id."""
+    valued with the card's id. A vote sends the card's chosen options as `choices-<post id>`."""
+    if "vote" in request.form:
+        return _vote(statuses.parse_id(request.form["vote"]))
     for action in ACTIONS:
         if action in request.form:
             card_id = statuses.parse_id(request.form[action])
@@ -80,6 +82,21 @@ def act_on_card():
                 abort(404)
             return _act(card_id, action, None)
     abort(400)
+
+
+def _vote(card_id: int | None):
+    if card_id is None:
+        abort(404)
+    me = viewer()
+    status = statuses.get_visible(card_id, me)
+    target = status.reblog or status
+    poll = polls.for_status(target.id)
+    if poll is None:
+        abort(404)
+    polls.vote(poll_id=poll.id, account=me, choices=request.form.getlist(f"choices-{target.id}"))
+    if not is_htmx():
+        return redirect_back()
+    return _card(target, status.id if status.reblog_of_id else None)
 
 
 @bp.post("/statuses/<int:status_id>/<action>")

@@ -26,7 +26,7 @@ from fedi.models import (
     Status,
     Visibility,
 )
-from fedi.services import follows, statuses
+from fedi.services import follows, polls, statuses
 from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     AS_PUBLIC,
     RemoteActor,
@@ -398,7 +398,9 @@ def test_question_and_article_are_shown_as_posts(client, alice, rita):
     for obj in (question, article, video):
         rita.post(client, "/inbox", rita.activity("Create", obj))
     by_uri = {s.uri: s for s in db.session.scalars(select(Status))}
-    assert "<li>Wren</li>" in by_uri[question["id"]].content
+    asked = by_uri[question["id"]]
+    assert asked.content == "<p>Which bird?</p>"  # the options are its poll's
+    assert polls.for_status(asked.id).options == ["Wren", "Robin"]
     shown = by_uri[article["id"]]
     assert "<strong>On wrens</strong>" in shown.content and "Long text" in shown.content
     assert f"{rita.server.base}/articles/wrens" in shown.content and shown.spoiler_text == ""

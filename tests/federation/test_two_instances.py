@@ -1,7 +1,8 @@
 """Protocol gaps, end to end between two real instances (`fedi serve` processes with their own
 SQLite databases and in-process queues on 127.0.0.1, real signatures), driven through their
 HTTP APIs: a mention of an account the author's server has never seen, removing a remote
-follower, and a report forwarded as a Flag. The tests share the instances and run in order."""
+follower, a report forwarded as a Flag, and a poll voted on from the other server. The tests
+share the instances and run in order."""
 
 from __future__ import annotations
 
@@ -96,3 +97,25 @@ def test_forwarded_report_reaches_the_moderators_of_the_reported_account(pair):
     # The Flag came from A's instance actor: alice stays anonymous.
     assert note["account"]["username"] == a.domain
     assert all(n["type"] != "admin.report" for n in b.notifications("bob"))
+
+
+def test_a_poll_and_its_votes_show_the_same_totals_on_both(pair):
+    a, b = pair
+    asked = post(a, "alice", "Tea or coffee?",
+                 poll={"options": ["tea", "coffee"], "expires_in": 3600})  # fmt: skip
+    on_b = b.resolve_status("bob", asked["url"])
+    assert [o["title"] for o in on_b["poll"]["options"]] == ["tea", "coffee"]
+
+    voted = b.ok("POST", "bob", f"/api/v1/polls/{on_b['poll']['id']}/votes",
+                 json={"choices": [1]})  # fmt: skip
+    assert [o["votes_count"] for o in voted["options"]] == [0, 1] and voted["own_votes"] == [1]
+
+    def counted() -> dict | None:
+        poll = a.ok("GET", "alice", f"/api/v1/polls/{asked['poll']['id']}")
+        return poll if poll["votes_count"] == 1 else None
+
+    on_a = eventually("bob's vote counted on A", counted, a)
+    assert [o["votes_count"] for o in on_a["options"]] == [0, 1] and on_a["voters_count"] == 1
+    again = b.ok("GET", "bob", f"/api/v1/polls/{on_b['poll']['id']}")
+    assert [o["votes_count"] for o in again["options"]] == [0, 1]
+    assert again["votes_count"] == on_a["votes_count"]

@@ -15,16 +15,35 @@ from fedi.api.auth import (
     token_from_request,
     viewer,
 )
-from fedi.api.params import params
+from fedi.api.params import Params, params, to_bool
 from fedi.api.v1.scheduled_statuses import one as scheduled_one
 from fedi.entities.status import one
 from fedi.entities.status_edit import status_edits
 from fedi.http.json import json_response
+from fedi.services import polls, statuses, threads
 from fedi.services import scheduled_statuses as scheduled
 from fedi.services import status_edits as edits
-from fedi.services import statuses, threads
 
 bp = Blueprint("api_v1_statuses", __name__, url_prefix="/api/v1/statuses")
+
+
+def _poll(p: Params) -> polls.PollSpec | None:
+    """`poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (form or
+    JSON); None without a poll."""
+    raw = p.dict("poll")
+    if not raw:
+        return None
+    options = raw.get("options")
+    if isinstance(options, dict):  # `poll[options][0]=a&poll[options][1]=b`
+        options = [options[k] for k in sorted(options, key=lambda k: (len(k), k))]
+    elif not isinstance(options, list):
+        options = [] if options is None else [options]
+    return polls.PollSpec(
+        options=[o for o in options if isinstance(o, str | int | float)],
+        expires_in=raw.get("expires_in"),
+        multiple=bool(to_bool(raw.get("multiple"), False)),
+        hide_totals=bool(to_bool(raw.get("hide_totals"), False)),
+    )
 
 
 @bp.post("")
@@ -41,6 +60,7 @@ def create():
         "application_id": token.application_id,
         "media_ids": p.list("media_ids"),
         "idempotency_key": request.headers.get("Idempotency-Key"),
+        "poll": _poll(p),
     }
     when = scheduled.wanted_time(p.get("scheduled_at"))
     if when is not None:  # a ScheduledStatus instead of a Status, as Mastodon answers
@@ -85,6 +105,7 @@ def update(status_id: int):
         language=p.str("language"),
         media_ids=p.list("media_ids"),
         media_attributes=p.list("media_attributes"),
+        poll=_poll(p),
     )
     return json_response(one(status, account))
 

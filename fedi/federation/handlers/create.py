@@ -1,8 +1,10 @@
-"""Create of a Note (a Question shown as a post; an Article, Page or Event shown with its title
-and a link; an Image, Video or Audio with its medium attached). The object must come from the
-signer's host and be attributed to the signer, and it must concern someone here (a follower, a
-mention, a reply to a known post). An object without `attributedTo` is the signer's (some
-servers leave it out of their own objects)."""
+"""Create of a Note (a Question shown as a post with its poll; an Article, Page or Event shown
+with its title and a link; an Image, Video or Audio with its medium attached). The object must
+come from the signer's host and be attributed to the signer, and it must concern someone here
+(a follower, a mention, a reply to a known post). An object without `attributedTo` is the
+signer's (some servers leave it out of their own objects). A Note named after an option of a
+local poll, in reply to it and without content, is a vote (Mastodon's shape): counted, never
+stored as a post."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from fedi.extensions import db
 from fedi.federation import resolve
 from fedi.federation.handlers.context import Inbound
 from fedi.models import Account, Follow
-from fedi.services import remote
+from fedi.services import polls, remote
 
 
 def _concerns_us(obj: dict[str, Any], actor: Account) -> bool:
@@ -34,6 +36,19 @@ def _concerns_us(obj: dict[str, Any], actor: Account) -> bool:
         return True
     parent = remote.ref(obj.get("inReplyTo"))
     return parent is not None and resolve.find_status_by_uri(parent) is not None
+
+
+def _vote(obj: dict[str, Any], actor: Account) -> bool:
+    """Record `obj` as a vote when it is one on a local poll; False when it is no vote."""
+    name, parent_uri = obj.get("name"), remote.ref(obj.get("inReplyTo"))
+    if obj.get("type") != "Note" or not isinstance(name, str) or not name or not parent_uri:
+        return False
+    if obj.get("content"):
+        return False
+    parent = resolve.find_status_by_uri(parent_uri)
+    if parent is None:
+        return False
+    return polls.record_remote_vote(parent=parent, voter=actor, name=name, uri=obj["id"])
 
 
 def handle(ctx: Inbound) -> bool:
@@ -56,6 +71,8 @@ def handle(ctx: Inbound) -> bool:
     if remote.ref(obj.get("attributedTo")) != ctx.actor.uri:
         ctx.note("object is not attributed to the signer")
         return False
+    if _vote(obj, ctx.actor):
+        return True
     if resolve.find_status_by_uri(obj["id"]) is not None:
         return True
     obj = resolve.with_mention_hrefs(obj, lookups=0)  # ours and known ones, named or not

@@ -12,10 +12,12 @@ from fedi.federation.serializers.activities import (
     undo,
     update,
     update_actor,
+    update_poll,
 )
 from fedi.federation.serializers.actor import actor
 from fedi.federation.serializers.flag import flag
 from fedi.federation.serializers.note import note, tombstone
+from fedi.federation.serializers.poll import vote
 
 __all__ = [
     "accept",
@@ -33,4 +35,6 @@ __all__ = [
     "undo",
     "update",
     "update_actor",
+    "update_poll",
+    "vote",
 ]

@@ -8,6 +8,7 @@ from fedi.federation import addressing
 from fedi.federation.serializers.actor import actor as actor_document
 from fedi.federation.serializers.common import iso, with_context
 from fedi.federation.serializers.note import note, tombstone
+from fedi.federation.serializers.poll import update_id
 from fedi.models import Account, Block, Favourite, Follow, FollowRequest, Status, utcnow
 
 
@@ -37,6 +38,20 @@ def update(status: Status) -> dict[str, Any]:
         "type": "Update",
         "actor": status.account.uri,
         "published": iso(at),
+        "to": to,
+        "cc": cc,
+        "object": note(status, context=False),
+    })  # fmt: skip
+
+
+def update_poll(status: Status) -> dict[str, Any]:
+    """The Question again with its current counts (after votes, and when it ends)."""
+    to, cc = addressing.audience(status)
+    return with_context({
+        "id": update_id(status),
+        "type": "Update",
+        "actor": status.account.uri,
+        "published": iso(utcnow()),
         "to": to,
         "cc": cc,
         "object": note(status, context=False),

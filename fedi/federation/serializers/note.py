@@ -10,6 +10,7 @@ from fedi import urls
 from fedi.extensions import db
 from fedi.federation import addressing
 from fedi.federation.serializers.common import iso, with_context
+from fedi.federation.serializers.poll import poll_of, question_fields
 from fedi.models import (
     Account,
     Conversation,
@@ -149,6 +150,10 @@ def note(status: Status, *, context: bool = True) -> dict[str, Any]:
     body["attachment"] = attachments(status)
     body["tag"] = tags(status)
     body["replies"] = replies(status)
+    poll = poll_of(status)
+    if poll is not None:  # Mastodon's Question: the Note's fields and the poll's
+        body["type"] = "Question"
+        body |= question_fields(poll)
     return with_context(body) if context else body
 
 

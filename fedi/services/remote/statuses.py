@@ -1,6 +1,7 @@
 """Remote statuses from Note objects (and the other types Mastodon shows as posts: a Question
-with its options, an Article, Page or Event as its name and a link, an Image, Video or Audio as
-its name with the media as an attachment): create, edit with history, delete."""
+with its poll (services/remote/polls.py), an Article, Page or Event as its name and a link, an
+Image, Video or Audio as its name with the media as an attachment): create, edit with history,
+delete."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import counters, status_edits, statuses, tags
+from fedi.services.remote import polls
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
     MAX_HTML,
@@ -140,16 +142,6 @@ def _titled(obj: dict[str, Any], body: str) -> str:
     return f'{title}{body}<p><a href="{link}">{link}</a></p>'
 
 
-def _poll(obj: dict[str, Any], body: str) -> str:
-    options = [
-        html.escape(plain(o.get("name"), MAX_NAME))
-        for o in as_list(obj.get("oneOf") or obj.get("anyOf"))[:MAX_TAGS]
-        if isinstance(o, dict)
-    ]
-    items = "".join(f"<li>{o}</li>" for o in options)
-    return f"{body}<ul>{items}</ul>" if items else body
-
-
 def content_of(obj: dict[str, Any]) -> tuple[str, str | None]:
     """Sanitised HTML and language of a status object."""
     language, mapped = _language(obj)
@@ -159,8 +151,6 @@ def content_of(obj: dict[str, Any]) -> tuple[str, str | None]:
         body = _markdown(body)
     if obj.get("type") in TITLED_TYPES:
         body = _titled(obj, body)
-    elif obj.get("type") == "Question":
-        body = _poll(obj, body)
     return sanitize_remote_html(body), language
 
 
@@ -302,6 +292,7 @@ def create_status(
     _mentions(obj, status)
     _hashtags(obj, status)
     _attachments(obj, status)
+    polls.attach(obj, status)
     counters.bump(Account, author.id, "statuses_count", 1)
     author.last_status_at = max(author.last_status_at or status.created_at, status.created_at)
     if parent is not None and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
@@ -312,13 +303,15 @@ def create_status(
 
 
 def update_status(status: Status, obj: dict[str, Any]) -> bool:
-    """Apply the author's edit with history; mentions and hashtags follow the new version.
-    False when nothing changed."""
+    """Apply the author's edit with history; mentions and hashtags follow the new version; a
+    Question's counts are taken whether or not it was edited. False when nothing changed."""
     content, language = content_of(obj)
     spoiler = _spoiler(obj)
     edited = min(parse_time(obj.get("updated")) or utcnow(), utcnow())
+    if polls.refresh(obj, status):
+        db.session.commit()
     if status.edited_at is not None and edited <= status.edited_at:
-        return False  # an older edit arriving late
+        return False  # an older edit arriving late (or only new counts)
     changed = status_edits.apply_remote_edit(
         status=status, content=content, spoiler_text=spoiler, language=language,
         sensitive=obj.get("sensitive") is True or bool(spoiler), edited_at=edited,
