@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
+        "fedi.web.admin_domains", "fedi.web.admin_sign_up_blocks",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -140,6 +141,9 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
         "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",
         "fedi.api.v2.search", "fedi.api.v2.suggestions",
+        "fedi.api.v1.admin.domain_blocks", "fedi.api.v1.admin.domain_allows",
+        "fedi.api.v1.admin.email_domain_blocks", "fedi.api.v1.admin.canonical_email_blocks",
+        "fedi.api.v1.admin.ip_blocks",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip
