@@ -88,14 +88,14 @@ def _attributes(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _domain_rule(account: Account) -> None:
+def _domain_rule(account: Account, *, new: bool) -> None:
     """What a block of the account's domain says (services/domain_moderation.py): an account
     first seen there is limited or suspended as its neighbours are (stamped with the block's
     time, so lifting the block lifts it), and rejected media are not kept."""
     rule = domain_policy.rule_for(account.domain)
     if rule is None:
         return
-    if account.created_at is None:  # new
+    if new:
         if rule.suspends:
             account.suspended_at = rule.created_at
         elif rule.silences:
@@ -126,13 +126,14 @@ def upsert_account(doc: dict[str, Any], *, domain: str) -> Account | None:
     account = _existing(uri, username, domain)
     if account is not None and account.local:
         return None
+    new = account is None
     if account is None:
         account = Account(id=new_id(), username=username, domain=domain, uri=uri)
         db.session.add(account)
     account.uri, account.username, account.domain = uri, username, domain
     for name, value in _attributes(doc).items():
         setattr(account, name, value)
-    _domain_rule(account)
+    _domain_rule(account, new=new)
     moved = ref(doc.get("movedTo"))
     target = db.session.scalar(select(Account).where(Account.uri == moved)) if moved else None
     account.moved_to_account_id = target.id if target is not None else None
