@@ -11,6 +11,7 @@ processes follow within CACHE_SECONDS."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,11 @@ def candidates(domain: str) -> list[str]:
 
 
 def _is_ip(host: str) -> bool:
-    return all(part.isdigit() for part in host.split("."))
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _rules() -> _Rules:
