@@ -31,7 +31,7 @@ from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     remote_server,
     rita,
 )
-from tests.helpers import make_local
+from tests.helpers import bearer, make_local, token_for
 
 
 @pytest.fixture
@@ -104,6 +104,10 @@ def test_a_limited_domains_new_accounts_are_limited_and_media_rejected(client, a
     assert rita.post(client, "/inbox", rita.activity("Create", note)).status_code == 202
     (media,) = db.session.scalars(select(MediaAttachment)).all()
     assert media.type == MediaType.UNKNOWN and media.blurhash is None
+    shown = client.get(f"/api/v1/statuses/{media.status_id}", headers=bearer(token_for(alice)))
+    (entity,) = shown.get_json()["media_attachments"]
+    assert entity["type"] == "unknown" and entity["preview_url"] is None  # a plain link
+    assert "media.example" not in shown.get_json()["account"]["avatar"]  # the default one
     rita.doc.pop("icon")
 
 
