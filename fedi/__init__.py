@@ -134,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.announcements", "fedi.web.admin_site", "fedi.web.admin_rules",
         "fedi.web.admin_announcements", "fedi.web.admin_trends",
         "fedi.web.reports", "fedi.web.admin_reports",
+        "fedi.web.admin_domains", "fedi.web.admin_sign_up_blocks",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -156,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
         # the admin API
         "fedi.api.v1.admin.measures", "fedi.api.v1.admin.trends",
         "fedi.api.v1.admin.reports",
+        "fedi.api.v1.admin.domain_blocks", "fedi.api.v1.admin.domain_allows",
+        "fedi.api.v1.admin.email_domain_blocks", "fedi.api.v1.admin.canonical_email_blocks",
+        "fedi.api.v1.admin.ip_blocks",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

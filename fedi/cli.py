@@ -95,6 +95,79 @@ def disable_two_factor(username: str) -> None:
     click.echo(f"Two-factor authentication of @{username} {state}")
 
 
+def _block_form(severity, reject_media, reject_reports, public_comment, private_comment,
+                obfuscate):  # fmt: skip
+    from fedi.services.domain_moderation import BlockForm
+
+    return BlockForm(
+        severity=severity, reject_media=reject_media, reject_reports=reject_reports,
+        public_comment=public_comment, private_comment=private_comment, obfuscate=obfuscate,
+    )  # fmt: skip
+
+
+@group.command("domain-block")
+@click.argument("domain")
+@click.option("--severity", type=click.Choice(["silence", "suspend", "noop"]), default="suspend",
+              show_default=True)  # fmt: skip
+@click.option("--reject-media", is_flag=True, help="Neither show nor fetch its media.")
+@click.option("--reject-reports", is_flag=True, help="Ignore its reports.")
+@click.option("--public-comment", default="", help="Shown on the about page.")
+@click.option("--private-comment", default="", help="For staff only.")
+@click.option("--obfuscate", is_flag=True, help="Star the domain in the public list.")
+@with_appcontext
+def domain_block(domain: str, severity: str, reject_media: bool, reject_reports: bool,
+                 public_comment: str, private_comment: str, obfuscate: bool) -> None:  # fmt: skip
+    """Block a domain (and its subdomains), as Admin -> Federation does; or change its block."""
+    from fedi.services import domain_moderation as moderation
+
+    form = _block_form(severity, reject_media, reject_reports, public_comment, private_comment,
+                       obfuscate)  # fmt: skip
+    try:
+        existing = moderation.block_for(moderation.OPERATOR, domain)
+        if existing is not None:
+            block = moderation.update_block(moderation.OPERATOR, existing.id, form, click.echo)
+            click.echo(f"Updated the block of {block.domain}: {block.severity.value}")
+            return
+        block = moderation.create_block(moderation.OPERATOR, domain, form, click.echo)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Blocked {block.domain}: {block.severity.value}")
+
+
+@group.command("domain-unblock")
+@click.argument("domain")
+@with_appcontext
+def domain_unblock(domain: str) -> None:
+    """Remove a domain's block (what it set on the domain's accounts is lifted)."""
+    from fedi.services import domain_moderation as moderation
+
+    try:
+        block = moderation.block_for(moderation.OPERATOR, domain)
+        if block is None:
+            raise click.ClickException(f"{domain} is not blocked")
+        moderation.delete_block(moderation.OPERATOR, block.id)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"Unblocked {block.domain}")
+
+
+@group.command("domain-blocks-import")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def domain_blocks_import(path) -> None:
+    """Import a blocklist in Mastodon's CSV export format (#domain,#severity,#reject_media,
+    #reject_reports,#public_comment,#obfuscate)."""
+    from fedi.services import domain_moderation as moderation
+
+    entries = moderation.parse_blocklist_csv(path.read())
+    click.echo(f"{len(entries)} domains to import")
+    result = moderation.import_blocks(moderation.OPERATOR, entries, click.echo)
+    click.echo(
+        f"Done: {len(result.created)} blocked, {len(result.skipped)} already blocked, "
+        f"{len(result.invalid)} invalid"
+    )
+
+
 @group.command("config")
 @with_appcontext
 def show_config() -> None:

@@ -59,6 +59,8 @@ class Settings:
     TRUSTED_PROXIES: list[str] = field(default_factory=lambda: list(LOOPBACK_NETWORKS))
     # Require HTTP-signed GETs for actors' collections and objects (Mastodon's secure mode).
     AUTHORIZED_FETCH: bool = False
+    # Federate only with the domains the admins allowed (Mastodon's limited federation mode).
+    LIMITED_FEDERATION_MODE: bool = False
     # Moderators and admins must turn on two-factor sign-in before using the web UI.
     REQUIRE_STAFF_TWO_FACTOR: bool = False
     INSTANCE_TITLE: str = "Wren"
@@ -112,6 +114,7 @@ class Settings:
             ALLOWED_PRIVATE_ADDRESSES=_list(env.get("ALLOWED_PRIVATE_ADDRESSES")),
             TRUSTED_PROXIES=_list(env.get("TRUSTED_PROXIES")) or list(LOOPBACK_NETWORKS),
             AUTHORIZED_FETCH=env_bool(env.get("AUTHORIZED_FETCH"), False),
+            LIMITED_FEDERATION_MODE=env_bool(env.get("LIMITED_FEDERATION_MODE"), False),
             REQUIRE_STAFF_TWO_FACTOR=env_bool(env.get("REQUIRE_STAFF_TWO_FACTOR"), False),
             INSTANCE_TITLE=env.get("INSTANCE_TITLE") or cls.INSTANCE_TITLE,
             INSTANCE_DESCRIPTION=env.get("INSTANCE_DESCRIPTION") or cls.INSTANCE_DESCRIPTION,

@@ -4,7 +4,10 @@ Back-pressure first (a full queue: 503, a remote host over its budget: 429, both
 Retry-After and nothing stored; see `fedi/federation/inbox.py`), then the size limit, JSON parse,
 HTTP signature, and the signer must be the activity's actor; then the activity is stored and
 answered 202, and processed in a task. Activities of suspended actors are accepted and dropped,
-as Mastodon does.
+as Mastodon does. An activity whose actor is on a refused domain (a suspended domain, or one not
+allowed in limited federation mode: services/domain_policy.py) is answered 403 before the
+signature is checked or anything stored: unlike Mastodon's silent 202, the sender learns at
+once that this server takes nothing from it, and gives up instead of retrying.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from flask import Blueprint, Response, current_app, request
 from fedi import hosts, json_limits
 from fedi.federation import inbox, resolve, signatures, signers
 from fedi.models import Account
-from fedi.services import accounts, remote
+from fedi.services import accounts, domain_policy, remote
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,8 @@ def _receive(recipient: Account | None) -> Response:
         return _answer(400, "Not an activity")
     actor_uri = remote.ref(activity.get("actor")) or ""
     host, budget = hosts.normalize_host(actor_uri), _host_budget(settings)
+    if domain_policy.refused(host):
+        return _answer(403, "This server does not federate with yours")
     if budget and (wait := inbox.host_wait(host, *budget)) is not None:
         return _later(429, wait, "Too many activities from this host")
     if _gone_actor_deleting_itself(activity, actor_uri):

@@ -16,8 +16,9 @@ from sqlalchemy.orm import defer, joinedload
 
 from fedi.errors import DomainError, Forbidden, Unprocessable
 from fedi.extensions import db
+from fedi.http.client_address import client_ip
 from fedi.models import Account, OAuthToken
-from fedi.services import staff, tokens
+from fedi.services import sign_up_blocks, staff, tokens
 from fedi.services.staff import Permission
 from fedi.services.tokens import TokenInfo
 
@@ -36,6 +37,8 @@ def _bearer() -> str | None:
 def token_info() -> TokenInfo | None:
     """The valid token this request carries, looked up once per request."""
     if not hasattr(request, "wren_token_info"):
+        if sign_up_blocks.access_denied(client_ip()):  # an IP block of `no_access`
+            raise Forbidden("This action is not allowed")
         value = _bearer()
         request.wren_token_info = tokens.lookup(value) if value else None
     return request.wren_token_info

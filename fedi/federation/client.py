@@ -20,6 +20,7 @@ from fedi.federation.safe_http import (
     user_agent,
 )
 from fedi.federation.signatures import sign_headers
+from fedi.services import domain_policy
 
 AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 ACCEPT_AS = f'application/activity+json, application/ld+json; profile="{AS_PROFILE}"'
@@ -39,8 +40,11 @@ class PostResult:
 
 
 def _get_following(url: str, *, accept: str, signer, deadline: float, max_bytes: int) -> Response:
-    """GET with redirects followed by hand (each hop checked and, with a signer, signed)."""
+    """GET with redirects followed by hand (each hop checked and, with a signer, signed).
+    Nothing is fetched from a domain this server refuses (domain_policy.refused)."""
     for _ in range(MAX_REDIRECTS + 1):
+        if domain_policy.refused_url(url):
+            raise FetchError(f"Not fetched: {hosts.normalize_host(url)} is blocked")
         headers = {"Accept": accept}
         if signer is not None:
             headers = sign_headers(

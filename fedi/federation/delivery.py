@@ -67,6 +67,7 @@ from fedi.models import (
     Status,
     utcnow,
 )
+from fedi.services import domain_policy
 from fedi.services.upsert import insert_ignore, insert_ignore_statement
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ def deliver_activity(
 ) -> OutboxActivity:
     """Store the activity and one pending delivery per inbox, commit, then enqueue the tries.
     Idempotent on the activity id: a repeat adds only missing inboxes (and when the payload
-    changed, sends the new payload to all of them again)."""
+    changed, sends the new payload to all of them again). Inboxes on refused domains (blocked,
+    or not allowed: services/domain_policy.py) get nothing."""
     stored = {
         "uri": activity["id"], "type": str(activity.get("type", "")), "account_id": actor.id,
         "status_id": status_id, "payload": activity,
@@ -116,7 +118,7 @@ def deliver_activity(
     if changed:
         outbox.payload = activity
     now = utcnow()
-    urls = list(dict.fromkeys(url for url in inboxes if url))
+    urls = [url for url in dict.fromkeys(inboxes) if url and not domain_policy.refused_url(url)]
     rows = [
         {"activity_id": outbox.id, "inbox_url": url, "domain": hosts.normalize_host(url),
          "state": DeliveryState.PENDING, "attempts": 0, "next_attempt_at": now}

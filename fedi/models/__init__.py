@@ -37,6 +37,15 @@ from fedi.models.relations import (
 )
 from fedi.models.reports import Report, ReportCategory, ReportNote
 from fedi.models.scheduled_statuses import ScheduledStatus
+from fedi.models.server_blocks import (
+    CanonicalEmailBlock,
+    DomainAllow,
+    DomainBlock,
+    DomainBlockSeverity,
+    EmailDomainBlock,
+    IpBlock,
+    IpBlockSeverity,
+)
 from fedi.models.site_settings import SiteSetting
 from fedi.models.statuses import Mention, Status, StatusEdit, Visibility
 from fedi.models.tags import StatusTag, Tag, TagFollow
@@ -54,13 +63,18 @@ __all__ = [
     "AuditLogEntry",
     "Block",
     "Bookmark",
+    "CanonicalEmailBlock",
     "Conversation",
     "ConversationMute",
     "CustomEmoji",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryState",
+    "DomainAllow",
+    "DomainBlock",
+    "DomainBlockSeverity",
     "DomainHealth",
+    "EmailDomainBlock",
     "Favourite",
     "FeaturedTag",
     "FeedEntry",
@@ -74,6 +88,8 @@ __all__ = [
     "InboxItem",
     "InboxState",
     "InstanceRule",
+    "IpBlock",
+    "IpBlockSeverity",
     "List",
     "ListAccount",
     "Marker",

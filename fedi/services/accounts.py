@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fedi import urls
-from fedi.errors import NotFound, Unprocessable
+from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.models import (
     Account,
@@ -18,7 +18,7 @@ from fedi.models import (
     User,
     utcnow,
 )
-from fedi.services import keys, notifications, sessions, throttles
+from fedi.services import keys, notifications, sessions, sign_up_blocks, throttles
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]+$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -199,11 +199,16 @@ def reset_password(*, username: str, password: str | None = None) -> str:
     return password
 
 
+ACCESS_DENIED = "Access from your network is blocked on this server."
+
+
 def authenticate(*, login: str, password: str, client_address: str | None = None) -> User | None:
     """The user whose e-mail (or username) and password match, if they may sign in; records the
     sign-in (activity statistics read it) unless a two-factor code must follow. Failures count
     against the account's and the client's budgets (services/throttles.py): past them,
-    TooManyRequests."""
+    TooManyRequests. From an address an IP block denies all access: Forbidden."""
+    if sign_up_blocks.access_denied(client_address):
+        raise Forbidden(ACCESS_DENIED)
     login = (login or "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == login))
     if user is None and "@" not in login:

@@ -4,7 +4,10 @@ and e-mail confirmation: the link sent at sign-up, and sent again when asked.
 A new login is unconfirmed until its link is followed; without SMTP the link goes to the log and
 the address counts as confirmed at once (nobody could follow it). Sign-ups through the web form
 and confirmation e-mails are throttled (services/throttles.py): per client address, and per
-account (or e-mail address) for the e-mails.
+account (or e-mail address) for the e-mails. The admins' sign-up blocks apply to both ways in
+(services/sign_up_blocks.py): a blocked client address is refused, a blocked e-mail domain or
+address is a 422 on the e-mail, and an address or e-mail domain that requires approval makes
+the new login wait for a moderator whatever the mode.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from fedi import urls
 from fedi.errors import Forbidden, NotFound
 from fedi.extensions import db
 from fedi.models import Account, OAuthApplication, OAuthToken, User, utcnow
-from fedi.services import accounts, mail, throttles
+from fedi.services import accounts, mail, sign_up_blocks, throttles
 
 OTHER_APPLICATION = (
     "This method is only available to the application the user originally signed-up with"
@@ -48,17 +51,19 @@ def register(
     if mode() not in ("open", "approved"):
         raise Forbidden("Sign-ups are closed on this server.")
     throttles.take(throttles.sign_up(client_address), throttles.SIGN_UP)
+    if sign_up_blocks.sign_up_refused(client_address):
+        raise Forbidden("Sign-ups from your network are not allowed on this server.")
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
-        locale=locale,
+        locale=locale, client_address=client_address,
     )  # fmt: skip
     mailed = _confirm_by_mail(account.user)
-    return SignUp(account=account, mailed=mailed, needs_approval=mode() == "approved")
+    return SignUp(account=account, mailed=mailed, needs_approval=not account.user.approved)
 
 
 def sign_up_through_app(
     *, application: OAuthApplication | None, username: str, email: str, password: str,
-    agreement: bool, locale: str = "", reason: str = "",
+    agreement: bool, locale: str = "", reason: str = "", client_address: str | None = None,
 ) -> OAuthToken:  # fmt: skip
     """Register through an app (POST /api/v1/accounts; its rate limit is the API's): a token for
     the new user with the app's scopes, usable once the address is confirmed (and the login
@@ -66,10 +71,12 @@ def sign_up_through_app(
     e-mail again."""
     if mode() not in ("open", "approved") or application is None:
         raise Forbidden("This action is not allowed")
+    if sign_up_blocks.sign_up_refused(client_address):  # Mastodon's answer to a blocked address
+        raise Forbidden("This action is not allowed")
     locale = (locale or "").strip()
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
-        locale=locale if accounts.LOCALE_RE.match(locale) else "en",
+        locale=locale if accounts.LOCALE_RE.match(locale) else "en", client_address=client_address,
     )  # fmt: skip
     account.user.created_by_application_id = application.id
     token = OAuthToken(
@@ -83,16 +90,19 @@ def sign_up_through_app(
 
 
 def _new_account(
-    *, username: str, email: str, password: str, agreement: bool, reason: str, locale: str
-) -> Account:
+    *, username: str, email: str, password: str, agreement: bool, reason: str, locale: str,
+    client_address: str | None,
+) -> Account:  # fmt: skip
     reason = (reason or "").strip()
     valid = accounts._check_sign_up(
         username, email, password, agreement=agreement, reason=reason,
         reason_required=mode() == "approved",
     )  # fmt: skip
+    verdict = sign_up_blocks.check_email(valid["email"], client_address)
     account = accounts.new_local_account(
-        **valid, approved=mode() == "open", confirmed=False, reason=reason, locale=locale
-    )
+        **valid, approved=mode() == "open" and not verdict.needs_approval, confirmed=False,
+        reason=reason, locale=locale,
+    )  # fmt: skip
     account.user.confirmation_token = secrets.token_urlsafe(32)
     db.session.commit()
     accounts._notify_staff_of_sign_up(account)

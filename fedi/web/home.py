@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, request
 from markupsafe import Markup
 
-from fedi.services import instance, instance_rules, instance_texts, status_listings
+from fedi.entities.admin_blocks import public_domain
+from fedi.services import (
+    domain_moderation,
+    instance,
+    instance_rules,
+    instance_texts,
+    status_listings,
+)
 from fedi.services.pagination import PageParams
 from fedi.web import context
 from fedi.web.render import render_page
@@ -46,4 +53,5 @@ def about():
         policy_html=Markup(policy.content),
         rules=instance_rules.rules(),
         contact=instance.contact_account(),
+        moderated=[(public_domain(b), b) for b in domain_moderation.public_blocks()],
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fedi.federation import resolve
 from fedi.federation.handlers.context import Inbound, local_account
 from fedi.models import Account, Status
-from fedi.services import remote, reports
+from fedi.services import domain_policy, remote, reports
 
 MAX_OBJECTS = 200  # references read from one Flag
 
@@ -20,6 +20,9 @@ def _local_status(uri: str) -> Status | None:
 
 
 def handle(ctx: Inbound) -> bool:
+    if domain_policy.rejects_reports(ctx.actor.domain):
+        ctx.note("reports from this domain are rejected")
+        return False
     uris = [u for u in map(remote.ref, remote.as_list(ctx.object)) if u][:MAX_OBJECTS]
     targets: dict[int, Account] = {}
     statuses: list[Status] = []

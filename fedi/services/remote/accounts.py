@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, utcnow
+from fedi.services import domain_policy
 from fedi.services.remote.common import (
     MAX_ALIASES,
     MAX_FIELDS,
@@ -87,6 +88,22 @@ def _attributes(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _domain_rule(account: Account, *, new: bool) -> None:
+    """What a block of the account's domain says (services/domain_moderation.py): an account
+    first seen there is limited or suspended as its neighbours are (stamped with the block's
+    time, so lifting the block lifts it), and rejected media are not kept."""
+    rule = domain_policy.rule_for(account.domain)
+    if rule is None:
+        return
+    if new:
+        if rule.suspends:
+            account.suspended_at = rule.created_at
+        elif rule.silences:
+            account.silenced_at = rule.created_at
+    if rule.reject_media or rule.suspends:
+        account.avatar_remote_url = account.header_remote_url = None
+
+
 def _existing(uri: str, username: str, domain: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.uri == uri)) or db.session.scalar(
         select(Account).where(
@@ -109,12 +126,14 @@ def upsert_account(doc: dict[str, Any], *, domain: str) -> Account | None:
     account = _existing(uri, username, domain)
     if account is not None and account.local:
         return None
+    new = account is None
     if account is None:
         account = Account(id=new_id(), username=username, domain=domain, uri=uri)
         db.session.add(account)
     account.uri, account.username, account.domain = uri, username, domain
     for name, value in _attributes(doc).items():
         setattr(account, name, value)
+    _domain_rule(account, new=new)
     moved = ref(doc.get("movedTo"))
     target = db.session.scalar(select(Account).where(Account.uri == moved)) if moved else None
     account.moved_to_account_id = target.id if target is not None else None

@@ -26,7 +26,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import counters, status_edits, statuses, tags
+from fedi.services import counters, domain_policy, status_edits, statuses, tags
 from fedi.services.remote import polls
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
@@ -170,18 +170,20 @@ def _dimensions(item: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _attachments(obj: dict[str, Any], status: Status) -> None:
+def _attachments(obj: dict[str, Any], status: Status, *, links_only: bool = False) -> None:
     """Remote media are referenced by URL (caching them comes with the media work). An Image,
-    Video or Audio object is its own first attachment."""
+    Video or Audio object is its own first attachment. `links_only` (a domain whose media are
+    rejected): each becomes a plain link, type unknown, without preview or blurhash."""
     items = [a for a in as_list(obj.get("attachment")) if isinstance(a, dict) and url(a.get("url"))]
     medium = _media_link(obj)
     if medium is not None:
         href, mime, kind = medium
         db.session.add(
             MediaAttachment(
-                id=new_id(), account_id=status.account_id, status_id=status.id, type=kind,
-                position=0, remote_url=href, file_content_type=mime or None,
-                blurhash=text(obj.get("blurhash"), 255) or None, meta=_dimensions(obj),
+                id=new_id(), account_id=status.account_id, status_id=status.id,
+                type=MediaType.UNKNOWN if links_only else kind, position=0, remote_url=href,
+                file_content_type=mime or None, meta=_dimensions(obj),
+                blurhash=None if links_only else text(obj.get("blurhash"), 255) or None,
                 processing=ProcessingState.DONE,
             )
         )  # fmt: skip
@@ -191,10 +193,11 @@ def _attachments(obj: dict[str, Any], status: Status) -> None:
         db.session.add(
             MediaAttachment(
                 id=new_id(), account_id=status.account_id, status_id=status.id,
-                type=_media_type(mime), position=position, remote_url=url(item.get("url")),
+                type=MediaType.UNKNOWN if links_only else _media_type(mime), position=position,
+                remote_url=url(item.get("url")),
                 file_content_type=mime or None,
                 description=text(item.get("name") or item.get("summary"), 1500) or None,
-                blurhash=text(item.get("blurhash"), 255) or None,
+                blurhash=None if links_only else text(item.get("blurhash"), 255) or None,
                 focus_x=_coordinate(item.get("focalPoint"), 0),
                 focus_y=_coordinate(item.get("focalPoint"), 1),
                 meta=_dimensions(item), processing=ProcessingState.DONE,
@@ -291,7 +294,7 @@ def create_status(
         return db.session.scalar(select(Status).where(Status.uri == obj["id"]))
     _mentions(obj, status)
     _hashtags(obj, status)
-    _attachments(obj, status)
+    _attachments(obj, status, links_only=domain_policy.rejects_media(author.domain))
     polls.attach(obj, status)
     counters.bump(Account, author.id, "statuses_count", 1)
     author.last_status_at = max(author.last_status_at or status.created_at, status.created_at)
