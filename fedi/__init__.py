@@ -140,6 +140,9 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.tags", "fedi.api.v1.timelines", "fedi.api.v1.trends",
         "fedi.api.v2.filters", "fedi.api.v2.media", "fedi.api.v2.notifications",
         "fedi.api.v2.search", "fedi.api.v2.suggestions",
+        # moderating accounts
+        "fedi.web.admin_accounts", "fedi.web.warnings",
+        "fedi.api.v1.admin.accounts", "fedi.api.v2.admin.accounts",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

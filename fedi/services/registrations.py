@@ -50,7 +50,7 @@ def register(
     throttles.take(throttles.sign_up(client_address), throttles.SIGN_UP)
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
-        locale=locale,
+        locale=locale, client_address=client_address,
     )  # fmt: skip
     mailed = _confirm_by_mail(account.user)
     return SignUp(account=account, mailed=mailed, needs_approval=mode() == "approved")
@@ -58,7 +58,7 @@ def register(
 
 def sign_up_through_app(
     *, application: OAuthApplication | None, username: str, email: str, password: str,
-    agreement: bool, locale: str = "", reason: str = "",
+    agreement: bool, locale: str = "", reason: str = "", client_address: str | None = None,
 ) -> OAuthToken:  # fmt: skip
     """Register through an app (POST /api/v1/accounts; its rate limit is the API's): a token for
     the new user with the app's scopes, usable once the address is confirmed (and the login
@@ -70,6 +70,7 @@ def sign_up_through_app(
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
         locale=locale if accounts.LOCALE_RE.match(locale) else "en",
+        client_address=client_address,
     )  # fmt: skip
     account.user.created_by_application_id = application.id
     token = OAuthToken(
@@ -83,8 +84,9 @@ def sign_up_through_app(
 
 
 def _new_account(
-    *, username: str, email: str, password: str, agreement: bool, reason: str, locale: str
-) -> Account:
+    *, username: str, email: str, password: str, agreement: bool, reason: str, locale: str,
+    client_address: str | None = None,
+) -> Account:  # fmt: skip
     reason = (reason or "").strip()
     valid = accounts._check_sign_up(
         username, email, password, agreement=agreement, reason=reason,
@@ -94,6 +96,7 @@ def _new_account(
         **valid, approved=mode() == "open", confirmed=False, reason=reason, locale=locale
     )
     account.user.confirmation_token = secrets.token_urlsafe(32)
+    account.user.sign_up_ip = (client_address or "")[:64] or None  # the admin's `ip` filter
     db.session.commit()
     accounts._notify_staff_of_sign_up(account)
     return account

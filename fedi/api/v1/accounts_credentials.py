@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 from fedi.api.auth import current_account, require_oauth, token_from_request
 from fedi.api.params import Params, params
 from fedi.entities.credential import credential_account, token
+from fedi.http.client_address import client_ip
 from fedi.http.json import json_response
 from fedi.models import Account
 from fedi.services import account_lookup, follows, media_files, profiles, registrations
@@ -30,7 +31,7 @@ def create():
         application=token_from_request().application,
         username=p.str("username", ""), email=p.str("email", ""),
         password=p.str("password", ""), agreement=bool(p.bool("agreement")),
-        locale=p.str("locale", ""), reason=p.str("reason", ""),
+        locale=p.str("locale", ""), reason=p.str("reason", ""), client_address=client_ip(),
     )  # fmt: skip
     return json_response(token(created))
 

@@ -42,6 +42,7 @@ NON_FILTERABLE = frozenset(
     {
         NotificationType.ADMIN_SIGN_UP,
         NotificationType.ADMIN_REPORT,
+        NotificationType.MODERATION_WARNING,
         NotificationType.POLL,
         NotificationType.UPDATE,
     }
