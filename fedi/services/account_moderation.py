@@ -22,13 +22,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from fedi import queue
 from fedi.errors import Forbidden, NotFound, Unprocessable
 from fedi.extensions import db
 from fedi.ids import parse_id
-from fedi.models import Account, Notification, Report, User, WarningAction, utcnow
+from fedi.models import (
+    Account,
+    FeedEntry,
+    Notification,
+    Report,
+    User,
+    WarningAction,
+    utcnow,
+)
 from fedi.services import account_warnings, audit_log, follows, sessions, sign_up_reviews
 from fedi.services.notifications import publish
 from fedi.services.staff import Permission, require
@@ -101,6 +109,8 @@ def act(
         if target.suspended_at is None or target.purge_after is None:
             target.purge_after = now + RETENTION
         target.suspended_at = target.suspended_at or now
+        # Out of every home feed at once (unsuspending does not put the old posts back).
+        db.session.execute(delete(FeedEntry).where(FeedEntry.author_id == target.id))
         if not target.local:
             follows.cut_off(target, select(Account.id).where(Account.id != target.id))
     if type_ != "none":
