@@ -76,7 +76,8 @@ def test_a_suspended_account_vanishes_everywhere(client, app, mod, alice, bob):
     assert client.get(f"/api/v1/statuses/{post.id}").status_code == 404
     listed = client.get(f"/api/v1/accounts/{alice.id}/statuses")
     assert listed.status_code == 404 or listed.get_json() == []
-    assert client.get(f"/api/v1/accounts/{alice.id}").status_code == 404
+    shown = client.get(f"/api/v1/accounts/{alice.id}").get_json()  # as Mastodon: marked
+    assert shown["suspended"] is True and shown["display_name"] == ""
     assert app.test_client().get("/@alice").status_code in (404, 410)
     # every way in has ended: the token, the browser session, the password
     assert client.get("/api/v1/accounts/verify_credentials",
