@@ -193,3 +193,20 @@ def test_cli_suspend_and_unsuspend(app, alice):
 
 def test_retention_is_thirty_days():
     assert timedelta(days=30) == account_moderation.RETENTION
+
+
+def test_a_remote_suspension_cuts_its_follows_both_ways(client, mod, alice, remote_dave):
+    from fedi.models import Follow
+
+    db.session.add_all([
+        Follow(account_id=remote_dave.id, target_account_id=alice.id),
+        Follow(account_id=alice.id, target_account_id=remote_dave.id),
+    ])  # fmt: skip
+    alice.followers_count = alice.following_count = 1
+    remote_dave.followers_count = remote_dave.following_count = 1
+    db.session.commit()
+    _act(client, mod, remote_dave, "suspend")
+    assert db.session.scalar(select(func.count()).select_from(Follow)) == 0
+    alice = db.session.get(Account, alice.id)
+    assert alice.followers_count == 0 and alice.following_count == 0
+    assert db.session.get(Account, remote_dave.id).purge_after is not None
