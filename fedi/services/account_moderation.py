@@ -120,8 +120,8 @@ def act(
         report_id=report.id if report else None,
         status_ids=report.status_ids if report is not None else None,
     )  # fmt: skip
-    if type_ == "none" and text:
-        audit_log.record(by, "warn", "Account", target.id, _label(target), text=text)
+    if type_ == "none":
+        audit_log.record(by, "warn", "Account", target.id, _label(target), text=text or None)
     _resolve_reports(target, report, type_, by)
     db.session.flush()
     told: list[Notification] = []
