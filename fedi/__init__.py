@@ -160,6 +160,9 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.admin.domain_blocks", "fedi.api.v1.admin.domain_allows",
         "fedi.api.v1.admin.email_domain_blocks", "fedi.api.v1.admin.canonical_email_blocks",
         "fedi.api.v1.admin.ip_blocks",
+        # moderating accounts
+        "fedi.web.admin_accounts", "fedi.web.warnings",
+        "fedi.api.v1.admin.accounts", "fedi.api.v2.admin.accounts",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

@@ -168,6 +168,68 @@ def domain_blocks_import(path) -> None:
     )
 
 
+def _moderation(handle: str, by: str | None):
+    """The account named USERNAME[@DOMAIN] and the staff member acting (`--by`, else the
+    oldest admin), for the moderation commands."""
+    from sqlalchemy import select
+
+    from fedi.extensions import db
+    from fedi.models import Account, User
+    from fedi.services import account_moderation
+
+    target = account_moderation.find_by_handle(handle)
+    if target is None:
+        raise click.ClickException(f"No account {handle}")
+    if by:
+        actor = account_moderation.find_by_handle(by)
+    else:
+        actor = db.session.scalar(
+            select(Account).join(User, User.account_id == Account.id)
+            .where(User.role == Role.ADMIN, User.disabled.is_(False),
+                   Account.suspended_at.is_(None))
+            .order_by(User.created_at).limit(1)
+        )  # fmt: skip
+    if actor is None or not actor.local:
+        raise click.ClickException("No staff account to act as: give --by USERNAME")
+    return target, actor
+
+
+@group.command("suspend")
+@click.argument("handle", metavar="USERNAME[@DOMAIN]")
+@click.option("--by", default=None, help="The staff member acting (default: the oldest admin).")
+@click.option("--text", default="", help="A message for the user.")
+@click.option("--no-email", is_flag=True, help="Do not tell the user.")
+@with_appcontext
+def suspend(handle: str, by: str | None, text: str, no_email: bool) -> None:
+    """Suspend an account (its data is deleted after 30 days unless unsuspended)."""
+    from fedi.services import account_moderation
+
+    target, actor = _moderation(handle, by)
+    try:
+        account_moderation.act(
+            target, by=actor, type_="suspend", text=text, send_email_notification=not no_email
+        )
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"@{target.acct} suspended by @{actor.username}")
+
+
+@group.command("unsuspend")
+@click.argument("handle", metavar="USERNAME[@DOMAIN]")
+@click.option("--by", default=None, help="The staff member acting (default: the oldest admin).")
+@with_appcontext
+def unsuspend(handle: str, by: str | None) -> None:
+    """Lift a suspension (within the 30 days its data is kept)."""
+    from fedi.services import account_moderation
+
+    target, actor = _moderation(handle, by)
+    try:
+        account_moderation.unsuspend(target, by=actor)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f"@{target.acct} unsuspended by @{actor.username}")
+
+
 @group.command("config")
 @with_appcontext
 def show_config() -> None:

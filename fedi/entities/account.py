@@ -50,8 +50,14 @@ def account(row: Account, *, moved: Account | None = None) -> dict[str, Any]:
     }
     if moved is not None and moved.id == row.moved_to_account_id:
         body["moved"] = account(moved)
-    if row.suspended_at is not None:
-        body["suspended"] = True
+    if row.suspended_at is not None:  # as Mastodon: the account, without its profile
+        default_avatar = media_url(None, None, "/static/icons/avatar.png")
+        default_header = media_url(None, None, "/static/icons/header.png")
+        body.update(
+            suspended=True, display_name="", note="", fields=[], locked=False, bot=False,
+            avatar=default_avatar, avatar_static=default_avatar, header=default_header,
+            header_static=default_header,
+        )  # fmt: skip
     if row.silenced_at is not None:
         body["limited"] = True
     return body

@@ -1,5 +1,5 @@
-"""Mastodon's Admin::Account entity: an account as moderators see it (with its login's e-mail,
-role and state), and the Role entity it names."""
+"""Mastodon's Admin::Account entity (with its Role), and the AccountWarning entity that a
+`moderation_warning` notification carries."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
-from fedi.models import Account, Role
+from fedi.models import Account, AccountWarning, Role
 from fedi.services.staff import PERMISSIONS, Permission
 
-# Mastodon's role permission bits (docs: entities/Role, "Permission flags").
+# Mastodon's UserRole permission bits, for the Role entity's `permissions` (a string).
 _BITS = {
     Permission.VIEW_AUDIT_LOG: 1 << 2,
     Permission.VIEW_DASHBOARD: 1 << 3,
@@ -24,49 +24,65 @@ _BITS = {
     Permission.MANAGE_ANNOUNCEMENTS: 1 << 13,
     Permission.MANAGE_CUSTOM_EMOJIS: 1 << 14,
 }
-_ADMINISTRATOR = 1 << 0
-_INVITE_USERS = 1 << 16  # what every role has
-# Mastodon's ids for its seeded roles (-99 is "everyone").
-_ROLES = {
-    Role.USER: ("-99", "", False),
-    Role.MODERATOR: ("1", "Moderator", True),
-    Role.ADMIN: ("2", "Admin", True),
-}
+_ADMINISTRATOR, _INVITE_USERS = 1 << 0, 1 << 16
+# Mastodon's default roles: everyone (-99), Moderator and Admin.
+ROLE_IDS = {Role.USER: "-99", Role.MODERATOR: "1", Role.ADMIN: "2"}
+ROLE_NAMES = {Role.USER: "", Role.MODERATOR: "Moderator", Role.ADMIN: "Admin"}
 
 
 def role(value: Role) -> dict[str, Any]:
-    role_id, name, highlighted = _ROLES[value]
     bits = _INVITE_USERS | sum(_BITS.get(p, 0) for p in PERMISSIONS[value])
     if value == Role.ADMIN:
         bits |= _ADMINISTRATOR
     return {
-        "id": role_id, "name": name, "permissions": str(bits), "color": "",
-        "highlighted": highlighted,
-    }  # fmt: skip
+        "id": ROLE_IDS[value],
+        "name": ROLE_NAMES[value],
+        "permissions": str(bits),
+        "color": "",
+        "highlighted": value != Role.USER,
+    }
+
+
+def roles_named(values: list[str]) -> list[Role]:
+    """The roles whose Mastodon ids are in `values` (the v2 filter's `role_ids`)."""
+    by_id = {v: k for k, v in ROLE_IDS.items()}
+    return [by_id[str(v)] for v in values if str(v) in by_id]
 
 
 def admin_account(row: Account) -> dict[str, Any]:
-    """`row` with its `user` loaded (None for remote accounts)."""
     user = row.user
+    ip = user.sign_up_ip if user is not None else None
     body: dict[str, Any] = {
         "id": str(row.id),
         "username": row.username,
         "domain": row.domain,
         "created_at": iso(row.created_at),
-        "email": user.email if user else None,
-        "ip": None,  # sign-up and sign-in addresses are not kept
-        "ips": [],
-        "locale": user.locale if user else None,
-        "invite_request": (user.sign_up_reason or None) if user else None,
-        "role": role(user.role if user else Role.USER),
-        "confirmed": bool(user and user.confirmed_at is not None),
-        "approved": bool(user and user.approved),
-        "disabled": bool(user and user.disabled),
+        "email": user.email if user is not None else None,
+        "ip": ip,
+        "ips": [{"ip": ip, "used_at": iso(user.created_at)}] if ip else [],
+        "locale": user.locale if user is not None else None,
+        "invite_request": (user.sign_up_reason or None) if user is not None else None,
+        "role": role(user.role) if user is not None else None,
+        "confirmed": user is not None and user.confirmed_at is not None,
+        "approved": user is not None and user.approved,
+        "disabled": user is not None and user.disabled,
         "silenced": row.silenced_at is not None,
         "suspended": row.suspended_at is not None,
-        "sensitized": getattr(row, "sensitized_at", None) is not None,
+        "sensitized": row.sensitized_at is not None,
         "account": account_entity(row),
     }
     if user is not None and user.created_by_application_id is not None:
         body["created_by_application_id"] = str(user.created_by_application_id)
     return body
+
+
+def account_warning(row: AccountWarning, target: Account) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "action": row.action.value,
+        "text": row.text,
+        "status_ids": [str(i) for i in row.status_ids or []],
+        "target_account": account_entity(target),
+        "appeal": None,
+        "created_at": iso(row.created_at),
+    }

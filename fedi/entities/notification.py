@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fedi.entities.account import account as account_entity
+from fedi.entities.admin_account import account_warning
 from fedi.entities.common import iso
 from fedi.entities.report import report
 from fedi.entities.status import StatusEntities, page_entities, status
@@ -46,6 +47,8 @@ def notification(row: Notification, ctx: StatusEntities) -> dict[str, Any]:
         body["status"] = status(row.status, ctx) if row.status is not None else None
     if row.type == NotificationType.ADMIN_REPORT and row.report is not None:
         body["report"] = report(row.report)
+    if row.type == NotificationType.MODERATION_WARNING and row.account_warning is not None:
+        body["moderation_warning"] = account_warning(row.account_warning, row.from_account)
     return body
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from fedi.entities.account import account as account_entity
+from fedi.entities.admin_account import account_warning
 from fedi.entities.common import iso
 from fedi.entities.notification import STATUS_TYPES
 from fedi.entities.status import page_entities, status
-from fedi.models import Account
+from fedi.models import Account, NotificationType
 from fedi.services.notifications.groups import Group, GroupedPage
 
 PARTIAL_FIELDS = ("id", "acct", "locked", "bot", "url", "avatar", "avatar_static")
@@ -34,6 +35,8 @@ def notification_group(group: Group) -> dict[str, Any]:
     body["sample_account_ids"] = [str(i) for i in group.sample_account_ids]
     if row.type in STATUS_TYPES:
         body["status_id"] = str(row.status_id) if row.status is not None else None
+    if row.type == NotificationType.MODERATION_WARNING and row.account_warning is not None:
+        body["moderation_warning"] = account_warning(row.account_warning, row.from_account)
     return body
 
 

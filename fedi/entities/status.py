@@ -115,6 +115,8 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         "poll": _poll(row, page),
         "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],
     }
+    if row.account.sensitized_at is not None and row.account_id != viewer_id:
+        body["sensitive"] = True  # a moderator marked the author's media sensitive
     if viewer_id is not None:
         body["favourited"] = page.flag("favourited", row.id)
         body["reblogged"] = page.flag("reblogged", row.id)

@@ -19,7 +19,17 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from fedi.extensions import db
-from fedi.models import Account, Follow, Mention, Poll, PollVote, Status, Visibility
+from fedi.models import (
+    Account,
+    Delivery,
+    Follow,
+    Mention,
+    OutboxActivity,
+    Poll,
+    PollVote,
+    Status,
+    Visibility,
+)
 
 
 def _remote(query):
@@ -108,6 +118,24 @@ def for_boost(boost: Status) -> list[str]:
 def for_account(account: Account) -> list[str]:
     """Every remote follower's server (a profile update or an account deletion)."""
     return _unique(_preferred(a) for a in remote_followers(account.id))
+
+
+def knowing(account: Account) -> list[str]:
+    """Every server that knows a local account (its Delete): its remote followers' and
+    followees' inboxes, and every inbox that was ever sent one of its activities."""
+    followees = select(Account).join(Follow, Follow.target_account_id == Account.id)
+    followees = followees.where(Follow.account_id == account.id)
+    sent = (
+        select(Delivery.inbox_url)
+        .join(OutboxActivity, OutboxActivity.id == Delivery.activity_id)
+        .where(OutboxActivity.account_id == account.id)
+        .distinct()
+    )
+    return _unique([
+        *(_preferred(a) for a in remote_followers(account.id)),
+        *(_preferred(a) for a in db.session.scalars(_remote(followees))),
+        *db.session.scalars(sent),
+    ])  # fmt: skip
 
 
 def for_actor(target: Account | None) -> list[str]:

@@ -22,6 +22,7 @@ from fedi.models.idempotency import IdempotencyKey
 from fedi.models.instance_rules import InstanceRule
 from fedi.models.interactions import Bookmark, Favourite, StatusPin
 from fedi.models.media import MediaAttachment, MediaType, ProcessingState
+from fedi.models.moderation import AccountModerationNote, AccountWarning, WarningAction
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from fedi.models.polls import Poll, PollVote
@@ -55,8 +56,10 @@ __all__ = [
     "Account",
     "AccountConversation",
     "AccountDomainBlock",
+    "AccountModerationNote",
     "AccountNote",
     "AccountPin",
+    "AccountWarning",
     "Announcement",
     "AnnouncementDismissal",
     "AnnouncementReaction",
@@ -123,6 +126,7 @@ __all__ = [
     "TagFollow",
     "User",
     "Visibility",
+    "WarningAction",
     "WebSession",
     "as_account_id",
     "utcnow",

@@ -58,6 +58,11 @@ class Account(db.Model):
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # remote refresh
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     silenced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moderation (services/account_moderation.py): media shown as sensitive since; and, while
+    # suspended, when the account's data goes (Mastodon's 30-day retention; None once purged,
+    # or for a suspension that came from the account's own server).
+    sensitized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -118,6 +123,7 @@ class User(db.Model):
     reset_password_token: Mapped[str | None] = mapped_column(String(128), unique=True)
     reset_password_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sign_up_ip: Mapped[str | None] = mapped_column(String(64), index=True)  # the client address
     # The app an account signed up through (POST /api/v1/accounts): only its tokens may ask for
     # the confirmation e-mail again (POST /api/v1/emails/confirmations), as on Mastodon.
     created_by_application_id: Mapped[int | None] = mapped_column(

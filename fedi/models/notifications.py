@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fedi.extensions import db
 from fedi.models.accounts import Account
 from fedi.models.base import created_at, snowflake_pk, str_enum
+from fedi.models.moderation import AccountWarning
 from fedi.models.reports import Report
 from fedi.models.statuses import Status
 
@@ -26,6 +27,7 @@ class NotificationType(enum.StrEnum):
     UPDATE = "update"
     ADMIN_SIGN_UP = "admin.sign_up"
     ADMIN_REPORT = "admin.report"
+    MODERATION_WARNING = "moderation_warning"
 
 
 class Notification(db.Model):
@@ -46,6 +48,10 @@ class Notification(db.Model):
     report_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), index=True
     )
+    # moderation_warning: the warning it is about (models/moderation.py).
+    account_warning_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("account_warnings.id", ondelete="CASCADE"), index=True
+    )
     group_key: Mapped[str | None] = mapped_column(String(255))
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = created_at()
@@ -53,6 +59,7 @@ class Notification(db.Model):
     from_account: Mapped[Account] = relationship(foreign_keys=[from_account_id])
     status: Mapped[Status | None] = relationship()
     report: Mapped[Report | None] = relationship()
+    account_warning: Mapped[AccountWarning | None] = relationship()
 
 
 Index("ix_notifications_account_id_id", Notification.account_id, Notification.id.desc())

@@ -202,6 +202,9 @@ def _broadcast_channels(status: Status) -> list[str]:
         return [channels.direct(i) for i in sorted(ids)]
     if status.visibility != Visibility.PUBLIC or status.reblog is not None:
         return []
+    author = status.account
+    if author.silenced_at is not None or author.suspended_at is not None:
+        return []  # limited and suspended accounts stay out of the public timelines
     local = status.local
     names = [channels.PUBLIC, channels.PUBLIC_LOCAL if local else channels.PUBLIC_REMOTE]
     for name in _tag_names(status.id):

@@ -76,7 +76,8 @@ def sign_up_through_app(
     locale = (locale or "").strip()
     account = _new_account(
         username=username, email=email, password=password, agreement=agreement, reason=reason,
-        locale=locale if accounts.LOCALE_RE.match(locale) else "en", client_address=client_address,
+        locale=locale if accounts.LOCALE_RE.match(locale) else "en",
+        client_address=client_address,
     )  # fmt: skip
     account.user.created_by_application_id = application.id
     token = OAuthToken(
@@ -91,7 +92,7 @@ def sign_up_through_app(
 
 def _new_account(
     *, username: str, email: str, password: str, agreement: bool, reason: str, locale: str,
-    client_address: str | None,
+    client_address: str | None = None,
 ) -> Account:  # fmt: skip
     reason = (reason or "").strip()
     valid = accounts._check_sign_up(
@@ -104,6 +105,7 @@ def _new_account(
         reason=reason, locale=locale,
     )  # fmt: skip
     account.user.confirmation_token = secrets.token_urlsafe(32)
+    account.user.sign_up_ip = (client_address or "")[:64] or None  # the admin's `ip` filter
     db.session.commit()
     accounts._notify_staff_of_sign_up(account)
     return account

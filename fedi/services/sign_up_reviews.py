@@ -11,17 +11,17 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from fedi import urls
-from fedi.errors import Forbidden, NotFound
+from fedi.errors import NotFound
 from fedi.extensions import db
 from fedi.models import Account, User
-from fedi.services import accounts, mail
+from fedi.services import accounts, audit_log, mail
+from fedi.services.staff import Permission, require
 
 PAGE = 100
 
 
 def _require_staff(by: Account) -> None:
-    if by.user is None or not by.user.is_staff:
-        raise Forbidden("This action is not allowed")
+    require(by, Permission.MANAGE_USERS)
 
 
 def pending(*, by: Account, limit: int = PAGE) -> list[User]:
@@ -50,6 +50,7 @@ def approve(*, user_id: int, by: Account) -> User:
     _require_staff(by)
     user = _pending_user(user_id)
     user.approved = True
+    audit_log.record(by, "approve", "Account", user.account_id, f"@{user.account.username}")
     db.session.commit()
     mail.send(
         to=user.email,
@@ -66,6 +67,7 @@ def reject(*, user_id: int, by: Account) -> str:
     _require_staff(by)
     user = _pending_user(user_id)
     username, account_id = user.account.username, user.account_id
+    audit_log.record(by, "reject", "Account", account_id, f"@{username}", email=user.email)
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.execute(delete(Account).where(Account.id == account_id))
     db.session.commit()

@@ -31,7 +31,7 @@ ACCOUNT_FIELDS = (
     "bot", "discoverable", "indexable", "hide_collections", "avatar_file", "avatar_remote_url",
     "header_file", "header_remote_url", "fields", "moved_to_account_id", "followers_count",
     "following_count", "statuses_count", "last_status_at", "suspended_at", "silenced_at",
-    "created_at",
+    "created_at", "sensitized_at",
 )  # fmt: skip
 
 

@@ -190,7 +190,8 @@ def _visibility(
 def _sensitive(value: bool | None, account: Account, spoiler_text: str) -> bool:
     if value is None and account.user is not None:
         value = bool((account.user.settings or {}).get("default_sensitive"))
-    return bool(value or spoiler_text)
+    # A moderator marked the account's media sensitive: new posts are sensitive too.
+    return bool(value or spoiler_text or account.sensitized_at is not None)
 
 
 def validate_post(

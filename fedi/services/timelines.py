@@ -99,7 +99,12 @@ def home(viewer: Viewer, page: PageParams, *, views: bool = False) -> list:
     if all(s.reblog is None for s in rows):
         return rows
     hidden = set(db.session.scalars(relations.hidden_authors(me)))
-    return [s for s in rows if s.reblog is None or s.reblog.account_id not in hidden]
+    return [
+        s
+        for s in rows
+        if s.reblog is None
+        or (s.reblog.account_id not in hidden and s.reblog.account.suspended_at is None)
+    ]
 
 
 def account_statuses(
@@ -179,6 +184,14 @@ def _account_statement(
     return _finish(query, _S.c.id, shape, views)
 
 
+def _moderated_authors():
+    """Suspended and limited (silenced) accounts: never in the public and hashtag timelines
+    (Mastodon's public feeds take neither, followed or not)."""
+    return select(Account.id).where(
+        or_(Account.suspended_at.is_not(None), Account.silenced_at.is_not(None))
+    )
+
+
 def public(
     viewer: Viewer,
     page: PageParams,
@@ -191,6 +204,7 @@ def public(
         Status.visibility == Visibility.PUBLIC,
         Status.reblog_of_id.is_(None),
         Status.deleted_at.is_(None),
+        Status.account_id.not_in(_moderated_authors()),
     )
     if local:
         query = query.where(Status.local.is_(True))
@@ -213,6 +227,7 @@ def tag(
             Tag.name == normalize_tag(name),
             Status.visibility == Visibility.PUBLIC,
             Status.deleted_at.is_(None),
+            Status.account_id.not_in(_moderated_authors()),
         )
     )
     if local:

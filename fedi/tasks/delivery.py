@@ -40,6 +40,7 @@ __all__ = [
     "federate_block",
     "federate_create",
     "federate_delete",
+    "federate_delete_actor",
     "federate_flag",
     "federate_follow",
     "federate_like",
@@ -181,6 +182,16 @@ def federate_delete(status_id: int) -> None:
     earlier = select(OutboxActivity.id).where(OutboxActivity.status_id == status.id)
     inboxes = list(dict.fromkeys([*recipients.for_status(status), *_sent_to(earlier)]))
     _send(status.account, serializers.delete(status), inboxes)
+
+
+@task(retries=3, retry_delay=10)
+def federate_delete_actor(account_id: int) -> None:
+    """A local account suspended: Delete of the actor to every server that knows it (its
+    followers' and followees' servers, and every inbox it ever delivered to)."""
+    account = db.session.get(Account, account_id)
+    if account is None or not account.local or account.suspended_at is None:
+        return
+    _send(account, serializers.delete_actor(account), recipients.knowing(account))
 
 
 @task(retries=3, retry_delay=10)

@@ -47,6 +47,7 @@ class Card:
     filtered: str = ""  # the titles of the viewer's filters that put it behind a warning
     hidden: bool = False  # a filter of the viewer hides it here
     poll: PollCard | None = None
+    sensitive_media: bool = False  # its media behind a click (marked, or the author sensitized)
 
 
 @dataclass(slots=True)
@@ -143,6 +144,9 @@ class PageContext:
             counts=self.counts(shown), actions=self.actions(status, focused),
             own=self.viewer is not None and shown.account_id == self.viewer.id,
         )  # fmt: skip
+        if card.media and not shown.spoiler_text:
+            sensitized = shown.account.sensitized_at is not None and not card.own
+            card.sensitive_media = bool(shown.sensitive or sensitized)
         found = self.page.filtered.get(status.id) if self.filter_context else None
         if found:
             card.hidden = filters.hidden_in(found, self.filter_context)

@@ -71,6 +71,17 @@ def delete(status: Status) -> dict[str, Any]:
     })  # fmt: skip
 
 
+def delete_actor(account: Account) -> dict[str, Any]:
+    """Delete of a local actor (its suspension: Mastodon's id shape, `#delete`)."""
+    return with_context({
+        "id": f"{account.uri}#delete",
+        "type": "Delete",
+        "actor": account.uri,
+        "to": [addressing.PUBLIC],
+        "object": account.uri,
+    })  # fmt: skip
+
+
 def announce(boost: Status) -> dict[str, Any]:
     if boost.reblog is None:
         raise ValueError("announce() needs a boost")

@@ -137,7 +137,7 @@ def note(status: Status, *, context: bool = True) -> dict[str, Any]:
         "attributedTo": status.account.uri,
         "to": to,
         "cc": cc,
-        "sensitive": status.sensitive,
+        "sensitive": status.sensitive or status.account.sensitized_at is not None,
         "atomUri": status.uri,
         "inReplyToAtomUri": in_reply_to,
         "conversation": conversation_uri(status),

@@ -3,7 +3,9 @@
 
 `drop` is honoured when notifications are created: they are never written. `filter` would put them
 in a notification-request queue; that queue does not exist here, so `filter` behaves like `accept`
-(the notifications appear normally, and the summary counts stay at zero).
+(the notifications appear normally, and the summary counts stay at zero), except for limited
+(silenced) senders: their notifications reach only those who follow them, as Mastodon hid them
+before it had a queue.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ NON_FILTERABLE = frozenset(
     {
         NotificationType.ADMIN_SIGN_UP,
         NotificationType.ADMIN_REPORT,
+        NotificationType.MODERATION_WARNING,
         NotificationType.POLL,
         NotificationType.UPDATE,
     }
@@ -100,6 +103,24 @@ def dropped(
 ) -> set[int]:
     """Recipients whose policy drops this notification (one query when nobody drops anything)."""
     if not recipient_ids or type_ in NON_FILTERABLE:
+        return set()
+    if sender.silenced_at is not None:  # limited: only those who follow it hear from it
+        following = set(
+            db.session.scalars(
+                select(Follow.account_id).where(
+                    Follow.account_id.in_(recipient_ids), Follow.target_account_id == sender.id
+                )
+            )
+        )
+        rest = [r for r in recipient_ids if r in following]
+        return (set(recipient_ids) - following) | _by_policy(rest, sender, type_, status_id)
+    return _by_policy(recipient_ids, sender, type_, status_id)
+
+
+def _by_policy(
+    recipient_ids: list[int], sender: Account, type_: NotificationType, status_id: int | None
+) -> set[int]:
+    if not recipient_ids:
         return set()
     droppers = {
         account_id: policy

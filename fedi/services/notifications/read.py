@@ -39,6 +39,7 @@ LOAD = (
         selectinload(Status.reblog).selectinload(Status.account),
     ),
     selectinload(Notification.report).selectinload(Report.target_account),
+    selectinload(Notification.account_warning),
 )
 
 
@@ -145,7 +146,7 @@ def preload(rows: Sequence[Notification]) -> Sequence[Notification]:
 
 
 def _lacking(row: Notification) -> bool:
-    if {"from_account", "status", "report"} & inspect(row).unloaded:
+    if {"from_account", "status", "report", "account_warning"} & inspect(row).unloaded:
         return True
     return row.status is not None and "account" in inspect(row.status).unloaded
 
