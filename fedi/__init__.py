@@ -132,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
         "fedi.web.announcements", "fedi.web.admin_site", "fedi.web.admin_rules",
-        "fedi.web.admin_announcements",
+        "fedi.web.admin_announcements", "fedi.web.admin_custom_emojis",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",

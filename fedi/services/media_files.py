@@ -102,6 +102,15 @@ def store_image(*, account_id: int, data: bytes, shape: Shape) -> str:
     return relative
 
 
+def write(relative: str, data: bytes) -> None:
+    """Store `data` at `relative` under MEDIA_ROOT (written aside, then moved into place)."""
+    target = media_root() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(".part")
+    part.write_bytes(data)
+    os.replace(part, target)
+
+
 def delete(relative: str | None) -> None:
     """Remove a stored file, if it is one of ours and still there."""
     if not relative:

@@ -4,10 +4,11 @@ cards (fedi/web/context.py), which render what it returns and query nothing.
 
 `load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses and the
 viewer's favourites, boosts, bookmarks, pins and conversation mutes in one UNION ALL query, plus
-one for the accounts it names (mentioned and, when asked, replied to) and one for the media when
-the page has any; then matches the statuses against the viewer's filters (services/filters.py,
-kept per process, so usually no query). The rows themselves come from the caller: models or
-`status_views`.
+one for the accounts it names (mentioned and, when asked, replied to), one for the media when
+the page has any and one for the custom emoji its posts and authors name when they name any
+(services/custom_emojis.py); then matches the statuses against the viewer's filters
+(services/filters.py, kept per process, so usually no query). The rows themselves come from the
+caller: models or `status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
 
@@ -24,6 +25,7 @@ from fedi.extensions import db
 from fedi.models import (
     Account,
     ConversationMute,
+    CustomEmoji,
     MediaAttachment,
     Mention,
     OAuthApplication,
@@ -33,7 +35,7 @@ from fedi.models import (
     Tag,
     as_account_id,
 )
-from fedi.services import filters, interactions
+from fedi.services import custom_emojis, filters, interactions
 from fedi.services.filters import FilterMatch
 
 
@@ -62,6 +64,17 @@ class StatusPage:
     muted_conversations: set[int] = field(default_factory=set)
     reply_authors: dict[int, Account] = field(default_factory=dict)
     filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
+    emojis: dict[tuple[str | None, str], CustomEmoji] = field(default_factory=dict)
+
+    def status_emojis(self, status: Status) -> list[CustomEmoji]:
+        """The custom emoji a status of the page uses (its content and content warning)."""
+        texts = custom_emojis.status_texts(status)
+        return custom_emojis.used(self.emojis, status.account.domain, texts)
+
+    def account_emojis(self, account: Account) -> list[CustomEmoji]:
+        """The custom emoji an author of the page uses (name, bio, fields)."""
+        texts = custom_emojis.account_texts(account)
+        return custom_emojis.used(self.emojis, account.domain, texts)
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
@@ -127,6 +140,8 @@ def load(
         ):
             media[row.status_id].append(row)
         page.media = dict(media)
+    authors = {s.account.id: s.account for s in rows}.values()
+    page.emojis = custom_emojis.lookup(custom_emojis.wanted_by(rows, authors))
     if page.viewer_id is not None:
         _match_filters(page, rows)
     return page

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, utcnow
+from fedi.services.remote import emojis
 from fedi.services.remote.common import (
     MAX_ALIASES,
     MAX_FIELDS,
@@ -118,6 +119,7 @@ def upsert_account(doc: dict[str, Any], *, domain: str) -> Account | None:
     moved = ref(doc.get("movedTo"))
     target = db.session.scalar(select(Account).where(Account.uri == moved)) if moved else None
     account.moved_to_account_id = target.id if target is not None else None
+    emojis.store(doc, domain=domain)
     try:
         db.session.commit()
     except IntegrityError:

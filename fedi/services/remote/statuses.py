@@ -26,6 +26,7 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import counters, status_edits, statuses, tags
+from fedi.services.remote import emojis
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
     MAX_HTML,
@@ -302,6 +303,7 @@ def create_status(
     _mentions(obj, status)
     _hashtags(obj, status)
     _attachments(obj, status)
+    emojis.store(obj, domain=author.domain)
     counters.bump(Account, author.id, "statuses_count", 1)
     author.last_status_at = max(author.last_status_at or status.created_at, status.created_at)
     if parent is not None and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
@@ -319,11 +321,13 @@ def update_status(status: Status, obj: dict[str, Any]) -> bool:
     edited = min(parse_time(obj.get("updated")) or utcnow(), utcnow())
     if status.edited_at is not None and edited <= status.edited_at:
         return False  # an older edit arriving late
+    emojis.store(obj, domain=status.account.domain)
     changed = status_edits.apply_remote_edit(
         status=status, content=content, spoiler_text=spoiler, language=language,
         sensitive=obj.get("sensitive") is True or bool(spoiler), edited_at=edited,
     )  # fmt: skip
     if not changed:
+        db.session.commit()  # the emoji, which may have changed alone
         return False
     added = _mentions(obj, status)
     db.session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
