@@ -150,7 +150,9 @@ def test_category_picker_disable_enable_and_delete(app, client, admin):
     assert stored.exists()
     assert form_post(admin, f"{path}/delete").status_code == 303
     assert _listed(client) == [] and not stored.exists()
-    actions = [e.action for e in db.session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id))]
+    actions = [
+        e.action for e in db.session.scalars(select(AuditLogEntry).order_by(AuditLogEntry.id))
+    ]
     assert actions == ["create", "update", "disable", "enable", "destroy"]
 
 
