@@ -141,6 +141,12 @@ def of_status(status: _Post, author_domain: str | None) -> list[CustomEmoji]:
     return used(lookup({author_domain: codes}), author_domain, status_texts(status))
 
 
+def get_local(emoji_id: int) -> CustomEmoji | None:
+    """A local, enabled emoji by id (what its ActivityPub id serves)."""
+    emoji = db.session.get(CustomEmoji, emoji_id)
+    return emoji if emoji is not None and emoji.domain is None and not emoji.disabled else None
+
+
 def find_local(shortcode: str) -> CustomEmoji | None:
     return db.session.scalar(
         select(CustomEmoji).where(

@@ -159,6 +159,10 @@ def test_a_local_post_and_profile_use_local_emoji_and_send_them_as_tags(client, 
          "icon": {"type": "Image", "mediaType": "image/png", "url": url}}
     ]  # fmt: skip
 
+    served = client.get(f"/emojis/{emoji.id}", headers=as2)
+    assert served.status_code == 200 and served.get_json()["name"] == ":blobcat:"
+    assert served.get_json()["icon"]["url"] == url
+
     r = client.patch("/api/v1/accounts/update_credentials", headers=bearer(token),
                      data={"display_name": "Alice :blobcat:"})  # fmt: skip
     assert r.status_code == 200 and r.get_json()["emojis"] == expected
