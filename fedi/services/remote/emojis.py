@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from fedi.extensions import db
-from fedi.ids import new_id
-from fedi.models import CustomEmoji
+from fedi.models import CustomEmoji, utcnow
 from fedi.services.remote.common import MAX_TAGS, as_list, parse_time, ref, url
+from fedi.services.upsert import insert_ignore
 from fedi.text.emoji import valid_shortcode
 
 MAX_SHORTCODE = 128
@@ -56,22 +55,16 @@ def store(obj: dict[str, Any], *, domain: str | None) -> None:
             )
         )
     }
+    now, new = utcnow(), []
     for shortcode, (image, uri, updated) in tags.items():
         emoji = existing.get(shortcode)
         if emoji is None:
-            _add(shortcode, domain, image, uri)
+            new.append({"shortcode": shortcode, "domain": domain, "image_remote_url": image,
+                        "uri": uri, "visible_in_picker": True, "disabled": False,
+                        "created_at": now, "updated_at": now})  # fmt: skip
         elif emoji.image_remote_url != image or (
             updated is not None and updated > emoji.updated_at
         ):
             emoji.image_remote_url, emoji.uri = image, uri or emoji.uri
-
-
-def _add(shortcode: str, domain: str, image: str, uri: str | None) -> None:
-    emoji = CustomEmoji(
-        id=new_id(), shortcode=shortcode, domain=domain, image_remote_url=image, uri=uri
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(emoji)
-    except IntegrityError:  # stored meanwhile by another worker
-        pass
+    if new:  # one stored meanwhile by another worker is left as it is
+        db.session.execute(insert_ignore(CustomEmoji, new))
