@@ -131,10 +131,11 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.web.follow_requests", "fedi.web.lists", "fedi.web.search", "fedi.web.saved",
         "fedi.web.settings", "fedi.web.filters", "fedi.web.two_factor", "fedi.web.admin",
         "fedi.web.live", "fedi.web.push", "fedi.web.scheduled", "fedi.web.directory",
-        "fedi.web.announcements", "fedi.web.admin_site", "fedi.web.admin_rules",
-        "fedi.web.admin_announcements", "fedi.web.admin_trends",
-        "fedi.web.reports", "fedi.web.admin_reports",
-        "fedi.web.admin_domains", "fedi.web.admin_sign_up_blocks",
+        "fedi.web.announcements", "fedi.web.reports", "fedi.web.warnings",
+        # the web UI: the admin area
+        "fedi.web.admin_reports", "fedi.web.admin_accounts", "fedi.web.admin_trends",
+        "fedi.web.admin_domains", "fedi.web.admin_sign_up_blocks", "fedi.web.admin_rules",
+        "fedi.web.admin_announcements", "fedi.web.admin_custom_emojis", "fedi.web.admin_site",
         # ActivityPub and discovery
         "fedi.activitypub.nodeinfo", "fedi.activitypub.webfinger", "fedi.activitypub.actors",
         "fedi.activitypub.objects", "fedi.activitypub.inbox",
@@ -159,10 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         "fedi.api.v1.admin.reports",
         "fedi.api.v1.admin.domain_blocks", "fedi.api.v1.admin.domain_allows",
         "fedi.api.v1.admin.email_domain_blocks", "fedi.api.v1.admin.canonical_email_blocks",
-        "fedi.api.v1.admin.ip_blocks",
-        # moderating accounts
-        "fedi.web.admin_accounts", "fedi.web.warnings",
-        "fedi.api.v1.admin.accounts", "fedi.api.v2.admin.accounts",
+        "fedi.api.v1.admin.ip_blocks", "fedi.api.v1.admin.accounts", "fedi.api.v2.admin.accounts",
         # streaming
         "fedi.streaming.sse", "fedi.streaming.websocket",
     ):  # fmt: skip

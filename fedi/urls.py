@@ -47,6 +47,11 @@ def media_url(
     return f"{base_url()}{fallback}" if fallback else None
 
 
+def emoji_uri(emoji_id: int) -> str:
+    """The id of a local custom emoji in ActivityPub (as Mastodon's /emojis/:id)."""
+    return f"{base_url()}/emojis/{emoji_id}"
+
+
 def shared_inbox_url() -> str:
     return f"{base_url()}/inbox"
 

@@ -1,4 +1,5 @@
-"""Local statuses as ActivityStreams: /users/<name>/statuses/<id>[/activity|/replies].
+"""Local statuses as ActivityStreams: /users/<name>/statuses/<id>[/activity|/replies]; and the
+local custom emoji their `Emoji` tags name: /emojis/<id> (enabled ones, to anyone).
 
 Public and unlisted objects are served to anyone (signed requests only under AUTHORIZED_FETCH);
 private and direct ones only to a signed request from an actor allowed to see them; a deleted
@@ -17,11 +18,11 @@ from fedi.activitypub import collections as colls
 from fedi.activitypub.signed_fetch import require_signature_if_authorized
 from fedi.extensions import db
 from fedi.federation import serializers
-from fedi.federation.serializers.common import with_context
+from fedi.federation.serializers.common import emoji_tag, with_context
 from fedi.federation.serializers.note import REPLIES_PAGE, self_replies
 from fedi.http.negotiation import activity_response, wants_activitypub
 from fedi.models import Account, Status, Visibility
-from fedi.services import relations, visibility
+from fedi.services import custom_emojis, relations, visibility
 
 bp = Blueprint("activitypub_objects", __name__)
 
@@ -123,3 +124,11 @@ def _other_replies(status: Status, min_id: int) -> list[Status]:
 @bp.get("/users/<username>/statuses/<int:status_id>/replies")
 def replies(username: str, status_id: int):
     return _serve(username, status_id, _replies)
+
+
+@bp.get("/emojis/<int:emoji_id>")
+def emoji(emoji_id: int):
+    found = custom_emojis.get_local(emoji_id)
+    if found is None:
+        abort(404)
+    return activity_response(with_context(emoji_tag(found)))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fedi.entities.common import date, iso
-from fedi.models import Account
+from fedi.entities.custom_emoji import custom_emoji
+from fedi.models import Account, CustomEmoji
 from fedi.urls import media_url
 
 
-def account(row: Account, *, moved: Account | None = None) -> dict[str, Any]:
-    """`moved`: the account `row` moved to, when the caller loaded it (Mastodon's `moved`)."""
+def account(
+    row: Account, *, moved: Account | None = None, emojis: Sequence[CustomEmoji] = ()
+) -> dict[str, Any]:
+    """`moved`: the account `row` moved to, when the caller loaded it (Mastodon's `moved`).
+    `emojis`: the custom emoji its name, bio and fields use, when the caller loaded them
+    (services/custom_emojis.py)."""
     avatar = media_url(row.avatar_file, row.avatar_remote_url, "/static/icons/avatar.png")
     header = media_url(row.header_file, row.header_remote_url, "/static/icons/header.png")
     body: dict[str, Any] = {
@@ -37,7 +43,7 @@ def account(row: Account, *, moved: Account | None = None) -> dict[str, Any]:
         "last_status_at": date(row.last_status_at),
         "hide_collections": row.hide_collections,
         "noindex": not row.indexable,
-        "emojis": [],
+        "emojis": [custom_emoji(e) for e in emojis],
         "roles": [],
         "fields": [
             {

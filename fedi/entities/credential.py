@@ -3,10 +3,11 @@ the Token entity."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fedi.entities.account import account
-from fedi.models import Account, OAuthToken, Role, User
+from fedi.models import Account, CustomEmoji, OAuthToken, Role, User
 from fedi.services import profiles
 
 # Mastodon's permission bits (UserRole::FLAGS): every user may invite (1 << 16); moderators get
@@ -29,10 +30,14 @@ def role(user: User | None) -> dict[str, Any]:
 
 
 def credential_account(
-    row: Account, *, follow_requests_count: int, moved: Account | None = None
+    row: Account,
+    *,
+    follow_requests_count: int,
+    moved: Account | None = None,
+    emojis: Sequence[CustomEmoji] = (),
 ) -> dict[str, Any]:
     settings = profiles.user_settings(row.user)
-    body = account(row, moved=moved)
+    body = account(row, moved=moved, emojis=emojis)
     body["source"] = {
         "privacy": settings["default_privacy"],
         "sensitive": bool(settings["default_sensitive"]),

@@ -14,6 +14,7 @@ from flask import current_app
 from fedi import urls
 from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
+from fedi.entities.custom_emoji import custom_emoji
 from fedi.entities.filter import filter_result
 from fedi.entities.media import media_attachment
 from fedi.entities.poll import poll as poll_entity
@@ -36,11 +37,12 @@ class StatusEntities:
     def account(self, row: Account) -> dict[str, Any]:
         if row.id not in self._accounts:
             key = getattr(row, "key", None)
-            self._accounts[row.id] = (
-                _view_account(current_app.config["FEDI"].base_url, key)
-                if key
-                else account_entity(row)
-            )
+            emojis = self.page.account_emojis(row)
+            if key and not emojis:
+                body = _view_account(current_app.config["FEDI"].base_url, key)
+            else:
+                body = account_entity(row, emojis=emojis)
+            self._accounts[row.id] = body
         return self._accounts[row.id]
 
 
@@ -110,7 +112,7 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
             for a in page.mentions.get(row.id, [])
         ],
         "tags": [{"name": t, "url": urls.tag_url(t)} for t in page.tags.get(row.id, [])],
-        "emojis": [],
+        "emojis": [custom_emoji(e) for e in page.status_emojis(row)],
         "card": None,
         "poll": _poll(row, page),
         "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],

@@ -84,6 +84,14 @@ def get_object(
     return document
 
 
+def get_file(url: str, *, max_bytes: int, deadline: float = GET_DEADLINE) -> bytes:
+    """Fetch a file (an image) unsigned, redirects followed, at most `max_bytes`."""
+    resp = _get_following(url, accept="*/*", signer=None, deadline=deadline, max_bytes=max_bytes)
+    if resp.status_code != 200:
+        raise FetchError(f"HTTP {resp.status_code} from {resp.url}", resp.status_code)
+    return resp.body
+
+
 def is_activitystreams(content_type: str) -> bool:
     media, _, params = content_type.partition(";")
     media = media.strip().lower()

@@ -5,10 +5,10 @@ cards (fedi/web/context.py), which render what it returns and query nothing.
 `load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses, which
 statuses have a poll, and the viewer's favourites, boosts, bookmarks, pins, conversation mutes and
 poll votes in one UNION ALL query, plus one for the accounts it names (mentioned and, when asked,
-replied to), one for the media when the page has any and one for the polls when it has any;
+replied to), one for the media when the page has any, one for the polls when it has any and one
+for the custom emoji its posts and authors name when they name any (services/custom_emojis.py);
 then matches the statuses against the viewer's filters (services/filters.py, kept per process,
-so usually no query). The rows themselves come from the caller: models or
-`status_views`.
+so usually no query). The rows themselves come from the caller: models or `status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
 
@@ -25,6 +25,7 @@ from fedi.extensions import db
 from fedi.models import (
     Account,
     ConversationMute,
+    CustomEmoji,
     MediaAttachment,
     Mention,
     OAuthApplication,
@@ -36,7 +37,7 @@ from fedi.models import (
     Tag,
     as_account_id,
 )
-from fedi.services import filters, interactions
+from fedi.services import custom_emojis, filters, interactions
 from fedi.services.filters import FilterMatch
 
 
@@ -67,6 +68,17 @@ class StatusPage:
     filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
     polls: dict[int, Poll] = field(default_factory=dict)  # by status id
     own_votes: dict[int, list[int]] = field(default_factory=dict)  # the viewer's, by status id
+    emojis: dict[tuple[str | None, str], CustomEmoji] = field(default_factory=dict)
+
+    def status_emojis(self, status: Status) -> list[CustomEmoji]:
+        """The custom emoji a status of the page uses (its content and content warning)."""
+        texts = custom_emojis.status_texts(status)
+        return custom_emojis.used(self.emojis, status.account.domain, texts)
+
+    def account_emojis(self, account: Account) -> list[CustomEmoji]:
+        """The custom emoji an author of the page uses (name, bio, fields)."""
+        texts = custom_emojis.account_texts(account)
+        return custom_emojis.used(self.emojis, account.domain, texts)
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
@@ -143,6 +155,8 @@ def load(
             p.status_id: p for p in db.session.scalars(select(Poll).where(Poll.id.in_(poll_ids)))
         }
         page.own_votes = dict(votes)
+    authors = {s.account.id: s.account for s in rows}.values()
+    page.emojis = custom_emojis.lookup(custom_emojis.wanted_by(rows, authors))
     if page.viewer_id is not None:
         _match_filters(page, rows)
     return page

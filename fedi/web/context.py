@@ -16,9 +16,10 @@ from datetime import datetime
 from flask import Blueprint, current_app
 from markupsafe import Markup
 
-from fedi.models import Account, MediaAttachment, Poll, Status, utcnow
+from fedi.models import Account, CustomEmoji, MediaAttachment, Poll, Status, utcnow
 from fedi.services import filters, status_pages
 from fedi.services.status_pages import StatusPage
+from fedi.text.emoji import emojify_html, emojify_text
 from fedi.text.sanitize import sanitize_remote_html
 from fedi.urls import media_url
 
@@ -32,13 +33,14 @@ class Card:
     shown: Status  # the post shown: the boosted one for a boost
     path: str
     author_path: str
-    author_name: str
+    author_name: Markup  # escaped, with its custom emoji as images
     author_acct: str
     avatar: str
     time: str
-    content: Markup
+    content: Markup  # with its custom emoji as images, as the content warning:
+    spoiler: Markup
     lang: str | None  # only when it differs from the page's (en)
-    booster: tuple[str, str] | None = None  # (profile path, name) of who boosted it
+    booster: tuple[str, Markup] | None = None  # (profile path, name) of who boosted it
     reply: tuple[str, str] | None = None  # (parent's path, @acct) when known
     media: list[MediaAttachment] = field(default_factory=list)
     counts: str = ""
@@ -131,15 +133,22 @@ class PageContext:
             for verb, label, on in wanted
         ]
 
+    def author_name(self, account: Account) -> Markup:
+        sources = emoji_sources(self.page.account_emojis(account))
+        return emojify_text(display_name(account), sources)
+
     def card(self, status: Status, focused: bool = False) -> Card:
         shown = status.reblog or status
         author = shown.account
         path = f"/@{author.acct}/{shown.id}"
         language = shown.language or "und"
+        emojis = emoji_sources(self.page.status_emojis(shown))
         card = Card(
             id=status.id, shown=shown, path=path, author_path=f"/@{author.acct}",
-            author_name=display_name(author), author_acct=author.acct, avatar=avatar_src(author),
-            time=short_time(shown.created_at), content=content_html(shown),
+            author_name=self.author_name(author), author_acct=author.acct,
+            avatar=avatar_src(author), time=short_time(shown.created_at),
+            content=emojify_html(content_html(shown), emojis),
+            spoiler=emojify_text(shown.spoiler_text, emojis),
             lang=None if language == "en" else language, media=self.media_for(shown),
             counts=self.counts(shown), actions=self.actions(status, focused),
             own=self.viewer is not None and shown.account_id == self.viewer.id,
@@ -157,7 +166,7 @@ class PageContext:
         if poll is not None:
             card.poll = poll_card(poll, self.viewer, self.page.own_votes.get(shown.id, []))
         if status.reblog is not None:
-            card.booster = (f"/@{status.account.acct}", display_name(status.account))
+            card.booster = (f"/@{status.account.acct}", self.author_name(status.account))
         if shown.in_reply_to_id:
             parent = self.reply_to(shown)
             if parent is not None:
@@ -288,6 +297,21 @@ def field_html(value: str) -> Markup:
     return Markup(sanitize_remote_html(value or ""))
 
 
+def emoji_sources(emojis: Sequence[CustomEmoji]) -> dict[str, str]:
+    """Shortcode -> image for our pages, of the emoji a text uses (fedi.text.emoji)."""
+    return {e.shortcode: _local(e.image_file, e.image_remote_url) or "" for e in emojis}
+
+
+def emojify(text: str, sources: dict[str, str] | None) -> Markup:
+    """Plain text (a display name) escaped, with the custom emoji of `sources` as images."""
+    return emojify_text(text, sources or {})
+
+
+def emojify_markup(html: str, sources: dict[str, str] | None) -> Markup:
+    """Safe HTML (a bio, a field's sanitised value) with the custom emoji as images."""
+    return emojify_html(str(html), sources or {})
+
+
 def has_endpoint(name: str) -> bool:
     """Whether a route exists (the layout links the manifest only once the PWA serves one)."""
     return name in current_app.view_functions
@@ -296,3 +320,5 @@ def has_endpoint(name: str) -> bool:
 HELPERS["field_html"] = field_html
 HELPERS["content_html"] = content_html
 HELPERS["has_endpoint"] = has_endpoint
+HELPERS["emojify"] = emojify
+HELPERS["emojify_markup"] = emojify_markup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi.services import status_listings
+from fedi.services import custom_emojis, status_listings
 from fedi.services.pagination import PageParams
 from fedi.text.sanitize import html_to_text
 from fedi.web import context, negotiate
@@ -35,6 +35,7 @@ def _profile(acct: str, tab: str):
         ctx=context.page_context(viewer, [*page.pinned, *page.statuses], "account"),
         first_page=max_id is None,
         summary=html_to_text(account.note)[:300],
+        emoji_sources=context.emoji_sources(custom_emojis.of_account(account)),
     )
     return add_vary(response, "Accept")
 

@@ -31,13 +31,14 @@ def test_a_page_with_replies_loads_their_authors_with_the_mentioned_accounts(ali
     attach_image(reply)
     interactions.favourite(status=reply, by=bob)
     rows = [parent, reply]
-    for row in (bob, *rows):
-        db.session.refresh(row)  # loaded, as a page's rows are
+    for row in (alice, bob, *rows):
+        db.session.refresh(row)  # loaded, as a page's rows and their authors are
 
     with counting() as seen:
         page = status_pages.load(bob, rows, reply_authors=True)
 
-    # the page's facts, the accounts it names, its media, the viewer's filters (kept after)
+    # the page's facts, the accounts it names, its media, the viewer's filters (kept after); no
+    # custom emoji query, as no text names one
     assert len(seen) == 4
     assert "carol" in [a.username for a in page.mentions[reply.id]]
     assert page.reply_authors == {bob.id: bob}

@@ -1,4 +1,5 @@
-"""Helpers the account endpoints share: account lists (with `moved` preloaded in one query),
+"""Helpers the account endpoints share: account lists (with `moved` and the custom emoji their
+names and bios use preloaded in one query each),
 paged account lists with Link headers, and the Relationship answer of the account actions."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from fedi.entities.account import account as account_entity
 from fedi.entities.relationship import relationship as relationship_entity
 from fedi.http.json import json_response
 from fedi.models import Account
-from fedi.services import account_lookup, relationships
+from fedi.services import account_lookup, custom_emojis, relationships
 
 ACCOUNTS_DEFAULT = 40
 ACCOUNTS_MAX = 80
@@ -21,7 +22,15 @@ ACCOUNTS_MAX = 80
 
 def accounts_json(rows: Sequence[Account]) -> list[dict[str, Any]]:
     moved = account_lookup.moved_targets(rows)
-    return [account_entity(r, moved=moved.get(r.moved_to_account_id or 0)) for r in rows]
+    emojis = custom_emojis.for_accounts(rows)
+    return [
+        account_entity(
+            r,
+            moved=moved.get(r.moved_to_account_id or 0),
+            emojis=custom_emojis.of_account(r, emojis),
+        )
+        for r in rows
+    ]
 
 
 def account_json(row: Account) -> dict[str, Any]:

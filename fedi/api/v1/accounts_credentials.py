@@ -12,7 +12,14 @@ from fedi.entities.credential import credential_account, token
 from fedi.http.client_address import client_ip
 from fedi.http.json import json_response
 from fedi.models import Account
-from fedi.services import account_lookup, follows, media_files, profiles, registrations
+from fedi.services import (
+    account_lookup,
+    custom_emojis,
+    follows,
+    media_files,
+    profiles,
+    registrations,
+)
 
 bp = Blueprint("api_v1_accounts_credentials", __name__, url_prefix="/api/v1/accounts")
 
@@ -20,7 +27,10 @@ bp = Blueprint("api_v1_accounts_credentials", __name__, url_prefix="/api/v1/acco
 def _credential(account: Account):
     moved = account_lookup.moved_targets([account]).get(account.moved_to_account_id or 0)
     count = follows.pending_requests_count(account)
-    return json_response(credential_account(account, follow_requests_count=count, moved=moved))
+    emojis = custom_emojis.of_account(account)
+    return json_response(
+        credential_account(account, follow_requests_count=count, moved=moved, emojis=emojis)
+    )
 
 
 @bp.post("")

@@ -6,8 +6,9 @@ import mimetypes
 from typing import Any
 
 from fedi.extensions import db
-from fedi.federation.serializers.common import iso, with_context
+from fedi.federation.serializers.common import emoji_tag, iso, with_context
 from fedi.models import Account
+from fedi.services import custom_emojis
 from fedi.urls import media_url
 
 
@@ -74,7 +75,7 @@ def actor(account: Account) -> dict[str, Any]:
         published=iso(account.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
         memorial=False,
         publicKey=public_key(account),
-        tag=[],
+        tag=[emoji_tag(e) for e in custom_emojis.of_account(account)],
         attachment=_fields(account),
         endpoints={"sharedInbox": account.shared_inbox_url} if account.shared_inbox_url else {},
     )
@@ -85,7 +86,7 @@ def actor(account: Account) -> dict[str, Any]:
         if moved is not None:
             body["movedTo"] = moved.uri
     if account.suspended_at is not None:  # as Mastodon: the account, without its profile
-        body.update(suspended=True, name=account.username, summary="", attachment=[])
+        body.update(suspended=True, name=account.username, summary="", attachment=[], tag=[])
         return with_context(body)
     for key, image in (
         ("icon", _image(account.avatar_file, account.avatar_remote_url)),

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from fedi import urls
+from fedi.models import CustomEmoji
 
 AS = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
@@ -48,3 +52,18 @@ def iso(at: datetime | None) -> str | None:
     if at is None:
         return None
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def emoji_tag(emoji: CustomEmoji) -> dict[str, Any]:
+    """A custom emoji as the `Emoji` tag Mastodon sends (its image: the static copy's type
+    when the file is PNG, else what the file is)."""
+    image = urls.media_url(emoji.image_file, emoji.image_remote_url)
+    ext = (emoji.image_file or emoji.image_remote_url or "").rsplit(".", 1)[-1].lower()
+    media_type = {"gif": "image/gif", "webp": "image/webp"}.get(ext, "image/png")
+    return {
+        "id": emoji.uri or urls.emoji_uri(emoji.id),
+        "type": "Emoji",
+        "name": f":{emoji.shortcode}:",
+        "updated": iso(emoji.updated_at),
+        "icon": {"type": "Image", "mediaType": media_type, "url": image},
+    }

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fedi import urls
 from fedi.extensions import db
 from fedi.federation import addressing
-from fedi.federation.serializers.common import iso, with_context
+from fedi.federation.serializers.common import emoji_tag, iso, with_context
 from fedi.federation.serializers.poll import poll_of, question_fields
 from fedi.models import (
     Account,
@@ -21,6 +21,7 @@ from fedi.models import (
     Tag,
     Visibility,
 )
+from fedi.services import custom_emojis
 
 REPLIES_PAGE = 5
 
@@ -60,6 +61,7 @@ def tags(status: Status) -> list[dict[str, str]]:
         {"type": "Hashtag", "href": urls.tag_url(t.name), "name": f"#{t.display_name or t.name}"}
         for t in hashtags
     ]
+    out += [emoji_tag(e) for e in custom_emojis.of_status(status, status.account.domain)]
     return out
 
 

@@ -11,6 +11,7 @@ from fedi.extensions import db
 from fedi.ids import new_id
 from fedi.models import Account, utcnow
 from fedi.services import domain_policy
+from fedi.services.remote import emojis
 from fedi.services.remote.common import (
     MAX_ALIASES,
     MAX_FIELDS,
@@ -137,6 +138,7 @@ def upsert_account(doc: dict[str, Any], *, domain: str) -> Account | None:
     moved = ref(doc.get("movedTo"))
     target = db.session.scalar(select(Account).where(Account.uri == moved)) if moved else None
     account.moved_to_account_id = target.id if target is not None else None
+    emojis.store(doc, domain=domain)
     try:
         db.session.commit()
     except IntegrityError:

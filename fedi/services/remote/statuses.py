@@ -27,7 +27,7 @@ from fedi.models import (
     utcnow,
 )
 from fedi.services import counters, domain_policy, status_edits, statuses, tags
-from fedi.services.remote import polls
+from fedi.services.remote import emojis, polls
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
     MAX_HTML,
@@ -296,6 +296,7 @@ def create_status(
     _hashtags(obj, status)
     _attachments(obj, status, links_only=domain_policy.rejects_media(author.domain))
     polls.attach(obj, status)
+    emojis.store(obj, domain=author.domain)
     counters.bump(Account, author.id, "statuses_count", 1)
     author.last_status_at = max(author.last_status_at or status.created_at, status.created_at)
     if parent is not None and status.visibility in (Visibility.PUBLIC, Visibility.UNLISTED):
@@ -315,11 +316,13 @@ def update_status(status: Status, obj: dict[str, Any]) -> bool:
         db.session.commit()
     if status.edited_at is not None and edited <= status.edited_at:
         return False  # an older edit arriving late (or only new counts)
+    emojis.store(obj, domain=status.account.domain)
     changed = status_edits.apply_remote_edit(
         status=status, content=content, spoiler_text=spoiler, language=language,
         sensitive=obj.get("sensitive") is True or bool(spoiler), edited_at=edited,
     )  # fmt: skip
     if not changed:
+        db.session.commit()  # the emoji, which may have changed alone
         return False
     added = _mentions(obj, status)
     db.session.execute(delete(StatusTag).where(StatusTag.status_id == status.id))
