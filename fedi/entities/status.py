@@ -1,6 +1,6 @@
 """The Status entity: a pure rendering of a status row and what services/status_pages.py loaded
-for its page (mentions, tags, media, application, the viewer's flags), so a page of statuses costs
-that loader's fixed number of queries whatever its size.
+for its page (mentions, tags, media, card, application, the viewer's flags), so a page of
+statuses costs that loader's fixed number of queries whatever its size.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fedi.entities.account import account as account_entity
 from fedi.entities.common import iso
 from fedi.entities.filter import filter_result
 from fedi.entities.media import media_attachment
+from fedi.entities.preview_card import preview_card
 from fedi.models import Account, Status, Visibility
 from fedi.services import status_pages
 from fedi.services.status_pages import StatusPage
@@ -110,7 +111,7 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         ],
         "tags": [{"name": t, "url": urls.tag_url(t)} for t in page.tags.get(row.id, [])],
         "emojis": [],
-        "card": None,
+        "card": preview_card(page.cards[row.id]) if row.id in page.cards else None,
         "poll": None,
         "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],
     }

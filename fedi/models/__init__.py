@@ -24,6 +24,7 @@ from fedi.models.interactions import Bookmark, Favourite, StatusPin
 from fedi.models.media import MediaAttachment, MediaType, ProcessingState
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
+from fedi.models.preview_cards import CardType, PreviewCard, PreviewCardStatus
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.push import PushSubscription
 from fedi.models.relations import (
@@ -53,6 +54,7 @@ __all__ = [
     "AuditLogEntry",
     "Block",
     "Bookmark",
+    "CardType",
     "Conversation",
     "ConversationMute",
     "CustomEmoji",
@@ -86,6 +88,8 @@ __all__ = [
     "OAuthAuthorizationCode",
     "OAuthToken",
     "OutboxActivity",
+    "PreviewCard",
+    "PreviewCardStatus",
     "ProcessingState",
     "PushSubscription",
     "RepliesPolicy",

@@ -29,7 +29,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import media_uploads, notifications, statuses, tags
+from fedi.services import media_uploads, notifications, preview_cards, statuses, tags
 
 
 def edit_status(
@@ -76,6 +76,7 @@ def edit_status(
     db.session.commit()
     announce_edit(status.id, new_mentions)
     queue.enqueue("federate_update", status.id)
+    preview_cards.request_card(status, edited=True)
     return status
 
 

@@ -2,12 +2,12 @@
 the one loader behind the API's Status entities (fedi/entities/status.py) and the web UI's status
 cards (fedi/web/context.py), which render what it returns and query nothing.
 
-`load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses and the
-viewer's favourites, boosts, bookmarks, pins and conversation mutes in one UNION ALL query, plus
-one for the accounts it names (mentioned and, when asked, replied to) and one for the media when
-the page has any; then matches the statuses against the viewer's filters (services/filters.py,
-kept per process, so usually no query). The rows themselves come from the caller: models or
-`status_views`.
+`load(viewer, statuses)` reads mentions, tags, media, preview cards, the applications of local
+statuses and the viewer's favourites, boosts, bookmarks, pins and conversation mutes in one UNION
+ALL query, plus one for the accounts it names (mentioned and, when asked, replied to), one for the
+media and one for the preview cards when the page has any; then matches the statuses against the
+viewer's filters (services/filters.py, kept per process, so usually no query). The rows
+themselves come from the caller: models or `status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
 
@@ -27,6 +27,8 @@ from fedi.models import (
     MediaAttachment,
     Mention,
     OAuthApplication,
+    PreviewCard,
+    PreviewCardStatus,
     Status,
     StatusEdit,
     StatusTag,
@@ -49,7 +51,8 @@ class StatusPage:
     """What `load` found for a page, by status id (by conversation id for the mutes). `flags`
     has a set of status ids per name of interactions.FLAGS (empty for an anonymous viewer);
     `reply_authors` the accounts replied to, by id, when the caller asked for them; `filtered`
-    the viewer's filters each status matches, whatever the context (see services/filters.py)."""
+    the viewer's filters each status matches, whatever the context (see services/filters.py);
+    `cards` the preview card each status shows (services/preview_cards.py)."""
 
     viewer_id: int | None
     mentions: dict[int, list[Account]] = field(default_factory=dict)
@@ -62,6 +65,7 @@ class StatusPage:
     muted_conversations: set[int] = field(default_factory=set)
     reply_authors: dict[int, Account] = field(default_factory=dict)
     filtered: dict[int, list[FilterMatch]] = field(default_factory=dict)
+    cards: dict[int, PreviewCard] = field(default_factory=dict)
 
     def flag(self, name: str, status_id: int) -> bool:
         return status_id in self.flags.get(name, ())
@@ -72,7 +76,7 @@ class StatusPage:
 
 
 # Kinds of row in the one query behind a page (0-3 are interactions.FLAGS).
-_MUTED, _MENTION, _TAG, _MEDIA, _APP = 4, 5, 6, 7, 8
+_MUTED, _MENTION, _TAG, _MEDIA, _APP, _CARD = 4, 5, 6, 7, 8, 9
 
 
 def load(
@@ -89,6 +93,7 @@ def load(
     mentioned: dict[int, list[int]] = defaultdict(list)
     tags: dict[int, list[str]] = defaultdict(list)
     media_ids: list[int] = []
+    card_ids: dict[int, int] = {}
     params = {"ids": ids, "viewer_id": page.viewer_id}
     for key, ref, _order, name, extra, kind in db.session.execute(
         _query(page.viewer_id is not None), params
@@ -103,6 +108,8 @@ def load(
             tags[key].append(name)
         elif kind == _MEDIA:
             media_ids.append(ref)
+        elif kind == _CARD:
+            card_ids[key] = ref
         else:
             page.apps[key] = App(name, extra)
     page.tags = dict(tags)
@@ -127,6 +134,10 @@ def load(
         ):
             media[row.status_id].append(row)
         page.media = dict(media)
+    if card_ids:
+        query = select(PreviewCard).where(PreviewCard.id.in_(set(card_ids.values())))
+        cards = {c.id: c for c in db.session.scalars(query)}
+        page.cards = {key: cards[ref] for key, ref in card_ids.items() if ref in cards}
     if page.viewer_id is not None:
         _match_filters(page, rows)
     return page
@@ -165,14 +176,17 @@ _QUERIES: dict[bool, Any] = {}
 
 
 def _query(with_viewer: bool):
-    """Mentions (in order), tags, media, the applications of local statuses, and for a viewer
+    """Mentions (in order), tags, media, cards, the applications of local statuses, and for a viewer
     the flags of interactions.FLAGS and the muted conversations: one UNION ALL over the page's
     statuses (parameters `ids` and `viewer_id`), built once per process."""
     if with_viewer in _QUERIES:
         return _QUERIES[with_viewer]
     # Table columns: a Core statement, no ORM compile or loading.
-    models = (Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute)
-    status, mention, status_tag, tag, media, app, mute = (m.__table__.c for m in models)
+    models = (
+        Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute,
+        PreviewCardStatus,
+    )  # fmt: skip
+    status, mention, status_tag, tag, media, app, mute, card = (m.__table__.c for m in models)
     page = (
         select(status.id, status.conversation_id, status.application_id, status.local)
         .where(status.id.in_(bindparam("ids", expanding=True)))
@@ -190,6 +204,8 @@ def _query(with_viewer: bool):
         .where(media.status_id.in_(ids)),
         select(*_columns(_APP, app.id, name=app.name, extra=app.website))
         .where(app.id.in_(apps)),
+        select(*_columns(_CARD, card.status_id, card.preview_card_id))
+        .where(card.status_id.in_(ids)),
     ]  # fmt: skip
     if with_viewer:
         viewer_id = bindparam("viewer_id")

@@ -25,7 +25,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import counters, status_edits, statuses, tags
+from fedi.services import counters, preview_cards, status_edits, statuses, tags
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
     MAX_HTML,
@@ -308,6 +308,7 @@ def create_status(
         counters.bump(Status, parent.id, "replies_count", 1)
     db.session.commit()
     queue.enqueue("fan_out_status", status.id)
+    preview_cards.request_card(status)
     return status
 
 
@@ -330,6 +331,7 @@ def update_status(status: Status, obj: dict[str, Any]) -> bool:
     _hashtags(obj, status)
     db.session.commit()
     status_edits.announce_edit(status.id, added)
+    preview_cards.request_card(status, edited=True)
     return True
 
 

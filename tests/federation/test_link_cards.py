@@ -1,0 +1,312 @@
+"""Preview cards end to end: posts with links get their card from a real HTTP server on
+127.0.0.1 (OpenGraph, <title>, oEmbed, a picture), fetched by the real task through the guarded
+client; what is refused (private addresses, not HTML, scripts in oEmbed) gives no card."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from flask import Flask
+from PIL import Image
+from sqlalchemy import func, select
+
+from fedi.extensions import db
+from fedi.models import PreviewCard, PreviewCardStatus, utcnow
+from fedi.services import preview_cards, status_edits, statuses
+from tests.helpers import bearer, token_for
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+HOST = "cards.test"  # the test site's name: posts link names, not addresses (see `site`)
+
+
+class Site:
+    """A tiny web site: `routes[path]` answers GETs; the paths asked are recorded."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.asked: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                site.asked.append(self.path)
+                site.routes.get(self.path.split("?")[0], answer(404, b"", "text/plain"))(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def answer(status: int, body: bytes, content_type: str) -> Route:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the reader's cap
+            handler.wfile.write(body)
+
+    return route
+
+
+def html(text: str) -> Route:
+    return answer(200, text.encode(), "text/html; charset=utf-8")
+
+
+def jpeg_with_gps(width: int = 1200, height: int = 800) -> bytes:
+    image = Image.new("RGB", (width, height), (30, 120, 200))
+    for x in range(0, width, 50):
+        for y in range(height):
+            image.putpixel((x, y), (250, 200, 20))
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPSInfo: a location
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+@pytest.fixture
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
+    """The site, and its name in the resolver (the outside world's DNS): 127.0.0.1."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return real("127.0.0.1" if host == HOST else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    server = Site()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def loopback(app: Flask) -> Iterator[None]:
+    """The guard lets the test site's address through (it refuses it otherwise)."""
+    settings = app.config["FEDI"]
+    saved = list(settings.ALLOWED_PRIVATE_ADDRESSES)
+    settings.ALLOWED_PRIVATE_ADDRESSES = ["127.0.0.0/8"]
+    yield
+    settings.ALLOWED_PRIVATE_ADDRESSES = saved
+
+
+ARTICLE = """<!doctype html><html lang="en-GB"><head>
+<meta charset="utf-8"><title>Fallback title</title>
+<meta property="og:title" content="Herons of the Thames">
+<meta property="og:description" content="A field guide &amp; a walk along the river.">
+<meta property="og:site_name" content="Birds Weekly">
+<meta property="og:image" content="/heron.jpg">
+<meta property="og:image:alt" content="A grey heron standing in reeds">
+<meta property="article:published_time" content="2026-11-30T08:00:00Z">
+<meta name="author" content="Ada Birder">
+</head><body><p>Hello</p></body></html>"""
+
+
+def card_of(status_id: int) -> PreviewCard | None:
+    db.session.expire_all()
+    link = db.session.get(PreviewCardStatus, status_id)
+    return db.session.get(PreviewCard, link.preview_card_id) if link else None
+
+
+def test_a_local_post_with_a_link_gets_its_card(client, alice, site, loopback):
+    site.routes["/article"] = html(ARTICLE)
+    site.routes["/heron.jpg"] = answer(200, jpeg_with_gps(), "image/jpeg")
+    token = token_for(alice)
+
+    posted = client.post(
+        "/api/v1/statuses",
+        json={"status": f"Read this {site.url('/article')} #birds"},
+        headers=bearer(token),
+    )
+    assert posted.status_code == 200, posted.json
+
+    got = client.get(f"/api/v1/statuses/{posted.json['id']}", headers=bearer(token)).json
+    card = got["card"]
+    assert card["url"] == site.url("/article")
+    assert card["title"] == "Herons of the Thames"
+    assert card["description"] == "A field guide & a walk along the river."
+    assert card["type"] == "link"
+    assert card["provider_name"] == "Birds Weekly"
+    assert card["author_name"] == "Ada Birder"
+    assert card["authors"] == [{"name": "Ada Birder", "url": "", "account": None}]
+    assert card["image_description"] == "A grey heron standing in reeds"
+    assert card["language"] == "en"
+    assert card["published_at"] == "2026-11-30T08:00:00.000Z"
+    assert card["html"] == "" and card["embed_url"] == ""
+    assert card["blurhash"] and len(card["blurhash"]) >= 20
+    # The picture is ours: served from our media URL, re-encoded within 640x360 pixels.
+    assert card["image"].startswith("https://wren.test/media/preview_cards/")
+    assert card["width"] * card["height"] <= 230_400 and card["width"] > card["height"]
+    stored = client.get(card["image"].removeprefix("https://wren.test"))
+    assert stored.status_code == 200
+    picture = Image.open(io.BytesIO(stored.data))
+    assert picture.size == (card["width"], card["height"])
+    assert not picture.getexif(), "the picture's metadata (GPS) is gone"
+    # the page, then its picture, each fetched once
+    assert site.asked == ["/article", "/heron.jpg"]
+
+    # Another post of the same link shares the cached card: nothing fetched again.
+    other = statuses.post_status(account=alice, text=f"again {site.url('/article')}")
+    assert card_of(other.id).title == "Herons of the Thames"
+    assert site.asked == ["/article", "/heron.jpg"]
+    assert db.session.scalar(select(func.count()).select_from(PreviewCard)) == 1
+
+
+def test_a_page_without_opengraph_uses_its_title_and_description(alice, site, loopback):
+    site.routes["/plain"] = html(
+        "<html><head><title>  Just a\n page </title>"
+        '<meta name="description" content="Plain words."></head><body>x</body></html>'
+    )
+    status = statuses.post_status(account=alice, text=f"see {site.url('/plain')}")
+    card = card_of(status.id)
+    assert (card.title, card.description, card.image_path) == ("Just a page", "Plain words.", None)
+
+
+def test_mentions_hashtags_and_our_own_links_are_not_previewed(alice, bob, site, loopback):
+    site.routes["/second"] = html("<title>Second</title>")
+    text = f"@bob #tag https://wren.test/@alice/1 {site.url('/second')}"
+    status = statuses.post_status(account=alice, text=text)
+    assert card_of(status.id).title == "Second"
+    assert site.asked == ["/second"]
+
+
+def test_oembed_rich_html_with_a_script_is_dropped(alice, site, loopback):
+    site.routes["/video"] = html(
+        "<html><head><title>Video page</title>"
+        f'<link rel="alternate" type="application/json+oembed" href="{site.url("/oembed")}">'
+        "</head></html>"
+    )
+    site.routes["/oembed"] = answer(
+        200,
+        json.dumps(
+            {
+                "type": "rich",
+                "version": "1.0",
+                "title": "A rich thing",
+                "provider_name": "Embedder",
+                "author_name": "Someone",
+                "html": '<script src="https://evil.example/x.js"></script><div>hi</div>',
+            }
+        ).encode(),
+        "application/json",
+    )
+    status = statuses.post_status(account=alice, text=f"{site.url('/video')}")
+    card = card_of(status.id)
+    assert (card.type.value, card.html, card.title) == ("link", "", "A rich thing")
+    assert card.provider_name == "Embedder"
+
+
+def test_oembed_video_keeps_one_https_iframe_sandboxed(alice, site, loopback):
+    site.routes["/video"] = html(
+        "<title>Video page</title>"
+        f'<link rel="alternate" type="application/json+oembed" href="{site.url("/oembed")}">'
+    )
+    player = (
+        '<iframe width="560" height="315" src="https://player.example/embed/42" '
+        'onload="alert(1)" style="x" allowfullscreen></iframe>'
+    )
+    site.routes["/oembed"] = answer(
+        200,
+        json.dumps(
+            {"type": "video", "title": "Clip", "html": player, "width": 560, "height": 315}
+        ).encode(),
+        "application/json+oembed",
+    )
+    status = statuses.post_status(account=alice, text=f"{site.url('/video')}")
+    card = card_of(status.id)
+    assert card.type.value == "video"
+    assert card.html == (
+        '<iframe src="https://player.example/embed/42" width="560" height="315" allowfullscreen'
+        ' sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"></iframe>'
+    )
+    assert (card.width, card.height) == (560, 315)
+
+
+def test_a_private_address_is_refused_when_not_allowed(alice, site):
+    site.routes["/article"] = html(ARTICLE)
+    status = statuses.post_status(account=alice, text=f"{site.url('/article')}")
+    assert card_of(status.id) is None
+    assert site.asked == []
+    row = db.session.scalar(select(PreviewCard).where(PreviewCard.url == site.url("/article")))
+    assert row.failed_at is not None and row.failures == preview_cards.MAX_FAILURES
+
+
+def test_a_huge_page_is_read_only_to_its_cap(alice, site, loopback):
+    filler = "<p>" + "x" * 1000 + "</p>"
+    page = (
+        "<html><head><title>Huge</title></head><body>"
+        + filler * 3000  # 3 MB
+        + '<meta name="description" content="beyond the cap"></body></html>'
+    )
+    site.routes["/huge"] = html(page)
+    status = statuses.post_status(account=alice, text=f"{site.url('/huge')}")
+    card = card_of(status.id)
+    assert card.title == "Huge" and card.description == ""
+
+
+def test_a_link_to_something_else_than_html_gives_no_card(alice, site, loopback):
+    site.routes["/file.pdf"] = answer(200, b"%PDF-1.4 ...", "application/pdf")
+    site.routes["/gone"] = answer(404, b"<title>Not found</title>", "text/html")
+    first = statuses.post_status(account=alice, text=f"{site.url('/file.pdf')}")
+    second = statuses.post_status(account=alice, text=f"{site.url('/gone')}")
+    assert card_of(first.id) is None and card_of(second.id) is None
+    # remembered: another post of the same link asks nothing for two weeks
+    statuses.post_status(account=alice, text=f"{site.url('/file.pdf')} again")
+    assert site.asked == ["/file.pdf", "/gone"]
+
+
+def test_a_failing_server_is_retried_a_few_times_then_left(alice, site, loopback, monkeypatch):
+    retries = []
+    monkeypatch.setattr(
+        "fedi.queue.enqueue",
+        lambda name, *args, delay=0.0: retries.append((name, args, delay)) if delay else None,
+    )
+    site.routes["/flaky"] = answer(503, b"busy", "text/html")
+    status = statuses.post_status(account=alice, text=f"{site.url('/flaky')}")
+    from fedi.tasks.cards import fetch_link_card
+
+    for _ in range(preview_cards.MAX_FAILURES):
+        fetch_link_card.call_local(status.id)
+    row = db.session.scalar(select(PreviewCard).where(PreviewCard.url == site.url("/flaky")))
+    assert row.failures == preview_cards.MAX_FAILURES and row.failed_at <= utcnow()
+    assert [delay for _, _, delay in retries] == list(preview_cards.BACKOFF[:2])
+    assert len(site.asked) == 3
+    fetch_link_card.call_local(status.id)  # given up: not fetched again
+    assert len(site.asked) == 3
+
+    # once the server answers, a card after the two weeks
+    site.routes["/flaky"] = html("<title>Back</title>")
+    row.failed_at = utcnow() - preview_cards.REFRESH
+    db.session.commit()
+    fetch_link_card.call_local(status.id)
+    assert card_of(status.id).title == "Back"
+
+
+def test_an_edit_that_changes_the_link_changes_the_card(alice, site, loopback):
+    site.routes["/one"] = html("<title>One</title>")
+    site.routes["/two"] = html("<title>Two</title>")
+    status = statuses.post_status(account=alice, text=f"{site.url('/one')}")
+    assert card_of(status.id).title == "One"
+    status_edits.edit_status(status=status, by=alice, text=f"now {site.url('/two')}")
+    assert card_of(status.id).title == "Two"
+    status_edits.edit_status(status=status, by=alice, text="no link any more")
+    assert card_of(status.id) is None
