@@ -81,26 +81,44 @@ class Plan:
 
 
 class _Anchors(HTMLParser):
+    """The links of a post, with their text, less those its markup says are mentions or
+    hashtags."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (href, text)
+        self._href: str | None = None
+        self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag != "a":
             return
+        self.handle_endtag("a")  # an unclosed link ends where another starts
         found = dict(attrs)
         classes = set((found.get("class") or "").split())
         rels = set((found.get("rel") or "").lower().split())
-        if classes & SKIPPED_CLASSES or "tag" in rels:
-            return
-        href = (found.get("href") or "").strip()
-        if href:
-            self.hrefs.append(href)
+        if not (classes & SKIPPED_CLASSES or "tag" in rels):
+            self._href, self._text = (found.get("href") or "").strip(), []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, "".join(self._text).strip()))
+            self._href = None
+
+    def close(self) -> None:
+        super().close()
+        self.handle_endtag("a")
 
 
 def first_link(content: str, skipped: set[str] | frozenset[str] = frozenset()) -> str | None:
     """The first link of a post's HTML that may get a card: http(s), with a host, not on this
-    server, not a mention or hashtag, not one of `skipped` (the mentioned accounts' URLs)."""
+    server, not a mention or hashtag (by its classes or `rel`, as Mastodon; or by its text, "#tag"
+    or "@name": remote HTML reaches us sanitised, its `rel` replaced), not one of `skipped` (the
+    mentioned accounts' URLs)."""
     if not content or "<a" not in content:
         return None
     parser = _Anchors()
@@ -110,8 +128,8 @@ def first_link(content: str, skipped: set[str] | frozenset[str] = frozenset()) -
     except (AssertionError, ValueError):
         return None
     own = hosts.normalize_host(current_app.config["FEDI"].LOCAL_DOMAIN)
-    for href in parser.hrefs:
-        if href in skipped or len(href) > URL_LIMIT:
+    for href, text in parser.links:
+        if not href or href in skipped or len(href) > URL_LIMIT or text[:1] in ("#", "@"):
             continue
         try:
             parts = urlsplit(href)

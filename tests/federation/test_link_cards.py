@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from remote_actor are parameters here)
 """Preview cards end to end: posts with links get their card from a real HTTP server on
 127.0.0.1 (OpenGraph, <title>, oEmbed, a picture), fetched by the real task through the guarded
 client; what is refused (private addresses, not HTML, scripts in oEmbed) gives no card."""
@@ -18,8 +19,15 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from fedi.extensions import db
+from fedi.federation import resolve
 from fedi.models import PreviewCard, PreviewCardStatus, utcnow
-from fedi.services import preview_cards, status_edits, statuses
+from fedi.services import follows, preview_cards, status_edits, statuses
+from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
+    private_fetches,
+    remote_keys,
+    remote_server,
+    rita,
+)
 from tests.helpers import bearer, token_for
 
 Route = Callable[[BaseHTTPRequestHandler], None]
@@ -310,3 +318,35 @@ def test_an_edit_that_changes_the_link_changes_the_card(alice, site, loopback):
     assert card_of(status.id).title == "Two"
     status_edits.edit_status(status=status, by=alice, text="no link any more")
     assert card_of(status.id) is None
+
+
+def test_a_remote_posts_link_gets_a_card(client, alice, remote_dave, rita, site, loopback):
+    site.routes["/article"] = html(ARTICLE)
+    site.routes["/heron.jpg"] = answer(200, jpeg_with_gps(400, 300), "image/jpeg")
+    remote = resolve.resolve_account(rita.uri)
+    request = follows.follow(account=alice, target=remote)
+    accept = rita.activity(
+        "Accept", {"id": request.uri, "type": "Follow", "actor": alice.uri, "object": rita.uri}
+    )
+    assert rita.post(client, "/users/alice/inbox", accept).status_code == 202
+    content = (
+        f'<p><span class="h-card"><a href="{alice.url}" class="u-url mention">@alice</a></span> '
+        f'<a href="{remote_dave.url}">dave</a> '  # a mention without microformats: its href
+        f'<a href="https://elsewhere.example/tags/x" rel="tag">#x</a> '  # a hashtag, by its text
+        f'look: <a href="{site.url("/article")}">the article</a></p>'
+    )
+    note = rita.note(
+        content,
+        tag=[
+            {"type": "Mention", "href": alice.uri, "name": "@alice"},
+            {"type": "Mention", "href": remote_dave.uri, "name": "@dave@remote.example"},
+        ],
+    )
+    assert rita.post(client, "/inbox", rita.activity("Create", note)).status_code == 202
+
+    home = client.get("/api/v1/timelines/home", headers=bearer(token_for(alice))).json
+    (status,) = home
+    assert status["card"]["title"] == "Herons of the Thames"
+    assert status["card"]["image"].startswith("https://wren.test/media/preview_cards/")
+    assert (status["card"]["width"], status["card"]["height"]) == (400, 300)
+    assert site.asked == ["/article", "/heron.jpg"]
