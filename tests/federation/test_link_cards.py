@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -22,13 +23,16 @@ from fedi.extensions import db
 from fedi.federation import resolve
 from fedi.models import PreviewCard, PreviewCardStatus, utcnow
 from fedi.services import follows, preview_cards, status_edits, statuses
+from fedi.ttl_cache import TTLCache
 from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     private_fetches,
     remote_keys,
     remote_server,
     rita,
 )
-from tests.helpers import bearer, token_for
+from tests.helpers import bearer, count_queries, token_for
+from tests.web.a11y import assert_accessible
+from tests.web.signed_in import signed_in
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 HOST = "cards.test"  # the test site's name: posts link names, not addresses (see `site`)
@@ -350,3 +354,76 @@ def test_a_remote_posts_link_gets_a_card(client, alice, remote_dave, rita, site,
     assert status["card"]["image"].startswith("https://wren.test/media/preview_cards/")
     assert (status["card"]["width"], status["card"]["height"]) == (400, 300)
     assert site.asked == ["/article", "/heron.jpg"]
+
+
+def test_the_web_ui_shows_the_card_as_a_plain_link(app, alice, site, loopback):
+    site.routes["/article"] = html(ARTICLE)
+    site.routes["/heron.jpg"] = answer(200, jpeg_with_gps(), "image/jpeg")
+    site.routes["/video"] = html(
+        "<title>Video page</title>"
+        f'<link rel="alternate" type="application/json+oembed" href="{site.url("/oembed")}">'
+    )
+    player = '<iframe src="https://player.example/embed/42"></iframe>'
+    site.routes["/oembed"] = answer(
+        200,
+        json.dumps(
+            {"type": "video", "title": "Clip", "html": player, "thumbnail_url": "/heron.jpg"}
+        ).encode(),
+        "application/json",
+    )
+    statuses.post_status(account=alice, text=f"a read {site.url('/article')}")
+    statuses.post_status(account=alice, text=f"a clip {site.url('/video')}")
+    browser = signed_in(app, "alice")
+    page = browser.get("/home").get_data(as_text=True)
+
+    article = re.search(r'<a class=link-card href="([^"]+/article)"[^>]*>(.*?)</a>', page)
+    assert article, page
+    assert '<img src="/media/preview_cards/' in article.group(2)
+    assert 'alt="A grey heron standing in reeds"' in article.group(2)
+    assert "<small>Birds Weekly</small><strong>Herons of the Thames</strong>" in article.group(2)
+    assert "A field guide &amp; a walk along the river." in article.group(2)
+    clip = re.search(r'<a class=link-card href="[^"]+/video"[^>]*>(.*?)</a>', page)
+    assert clip and "<strong>Clip</strong>" in clip.group(1) and "<img" in clip.group(1)
+    assert "<iframe" not in page and "player.example" not in page
+    assert_accessible(page)
+
+
+def test_a_page_of_posts_with_cards_loads_them_in_one_query(client, alice, bob, site, loopback):
+    follows.follow(account=bob, target=alice)
+    token = token_for(bob, "read")
+
+    def post(first: int, last: int) -> None:
+        for i in range(first, last):
+            site.routes[f"/page/{i}"] = html(f"<title>Page {i}</title>")
+            statuses.post_status(account=alice, text=f"number {i}: {site.url(f'/page/{i}')}")
+
+    def queries(path: str, **headers: str) -> int:
+        client.get(path, headers=headers)
+        TTLCache.clear_all()
+        with count_queries() as seen:
+            r = client.get(path, headers=headers)
+        assert r.status_code == 200
+        return len(seen)
+
+    post(0, 3)
+    small = queries("/api/v1/timelines/home?limit=40", **bearer(token))
+    post(3, 33)
+    large = queries("/api/v1/timelines/home?limit=40", **bearer(token))
+    body = client.get("/api/v1/timelines/home?limit=40", headers=bearer(token)).json
+    assert len(body) == 33 and all(s["card"]["title"].startswith("Page ") for s in body)
+    assert small == large
+
+    browser = signed_in(client.application, "bob")
+    before = _web_queries(browser)
+    post(33, 40)
+    after = _web_queries(browser)
+    assert before == after
+    assert browser.get("/home").get_data(as_text=True).count("class=link-card") == 20
+
+
+def _web_queries(browser) -> int:
+    browser.get("/home")
+    TTLCache.clear_all()
+    with count_queries() as seen:
+        assert browser.get("/home").status_code == 200
+    return len(seen)
