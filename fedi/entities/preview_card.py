@@ -8,6 +8,7 @@ from typing import Any
 from fedi import urls
 from fedi.entities.common import iso
 from fedi.models import PreviewCard
+from fedi.services import trends
 
 
 def preview_card(card: PreviewCard) -> dict[str, Any]:
@@ -37,3 +38,17 @@ def preview_card(card: PreviewCard) -> dict[str, Any]:
             else []
         ),
     }
+
+
+def trends_links(cards: list[PreviewCard]) -> list[dict[str, Any]]:
+    """Mastodon's Trends::Link: the card and seven days of its use (one query for the page)."""
+    history = trends.link_history([c.id for c in cards])
+    return [preview_card(c) | {"history": history[c.id]} for c in cards]
+
+
+def admin_trends_links(cards: list[PreviewCard]) -> list[dict[str, Any]]:
+    """Mastodon's Admin::Trends::Link: the trending link with its id and review state."""
+    return [
+        body | {"id": str(card.id), "requires_review": card.trendable is None}
+        for card, body in zip(cards, trends_links(cards), strict=True)
+    ]

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from fedi.extensions import db
 from fedi.federation import resolve
-from fedi.models import PreviewCard, PreviewCardStatus, utcnow
+from fedi.models import AuditLogEntry, PreviewCard, PreviewCardStatus, Role, utcnow
 from fedi.services import follows, preview_cards, status_edits, statuses
 from fedi.ttl_cache import TTLCache
 from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
@@ -30,9 +30,9 @@ from tests.federation.remote_actor import (  # noqa: F401  (fixtures)
     remote_server,
     rita,
 )
-from tests.helpers import bearer, count_queries, token_for
+from tests.helpers import bearer, count_queries, make_local, token_for
 from tests.web.a11y import assert_accessible
-from tests.web.signed_in import signed_in
+from tests.web.signed_in import form_post, page, signed_in
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 HOST = "cards.test"  # the test site's name: posts link names, not addresses (see `site`)
@@ -374,18 +374,18 @@ def test_the_web_ui_shows_the_card_as_a_plain_link(app, alice, site, loopback):
     statuses.post_status(account=alice, text=f"a read {site.url('/article')}")
     statuses.post_status(account=alice, text=f"a clip {site.url('/video')}")
     browser = signed_in(app, "alice")
-    page = browser.get("/home").get_data(as_text=True)
+    home = browser.get("/home").get_data(as_text=True)
 
-    article = re.search(r'<a class=link-card href="([^"]+/article)"[^>]*>(.*?)</a>', page)
-    assert article, page
+    article = re.search(r'<a class=link-card href="([^"]+/article)"[^>]*>(.*?)</a>', home)
+    assert article, home
     assert '<img src="/media/preview_cards/' in article.group(2)
     assert 'alt="A grey heron standing in reeds"' in article.group(2)
     assert "<small>Birds Weekly</small><strong>Herons of the Thames</strong>" in article.group(2)
     assert "A field guide &amp; a walk along the river." in article.group(2)
-    clip = re.search(r'<a class=link-card href="[^"]+/video"[^>]*>(.*?)</a>', page)
+    clip = re.search(r'<a class=link-card href="[^"]+/video"[^>]*>(.*?)</a>', home)
     assert clip and "<strong>Clip</strong>" in clip.group(1) and "<img" in clip.group(1)
-    assert "<iframe" not in page and "player.example" not in page
-    assert_accessible(page)
+    assert "<iframe" not in home and "player.example" not in home
+    assert_accessible(home)
 
 
 def test_a_page_of_posts_with_cards_loads_them_in_one_query(client, alice, bob, site, loopback):
@@ -427,3 +427,73 @@ def _web_queries(browser) -> int:
     with count_queries() as seen:
         assert browser.get("/home").status_code == 200
     return len(seen)
+
+
+# -- trending links --------------------------------------------------------------------------
+
+
+def _links(client, query: str = "") -> list[str]:
+    return [link["title"] for link in client.get(f"/api/v1/trends/links{query}").json]
+
+
+def test_links_trend_by_distinct_accounts_and_moderators_review_them(
+    app, client, alice, bob, carol, site, loopback
+):
+    mod = make_local("moddy", role=Role.MODERATOR)
+    for name in ("a", "b", "c"):
+        site.routes[f"/{name}"] = html(f"<title>Page {name.upper()}</title>")
+    for author in (alice, bob, carol):
+        statuses.post_status(account=author, text=f"{site.url('/a')}")
+    for i in range(4):  # one account, many posts: not a trend
+        statuses.post_status(account=alice, text=f"{i} {site.url('/b')}")
+    statuses.post_status(account=alice, text=f"{site.url('/c')}")
+    statuses.post_status(account=bob, text=f"me too {site.url('/c')}")
+    statuses.post_status(account=carol, text=f"{site.url('/c')}", visibility_="unlisted")
+    statuses.post_status(account=carol, text=f"{site.url('/b')}", visibility_="private")
+
+    body = client.get("/api/v1/trends/links").json
+    assert [link["title"] for link in body] == ["Page A", "Page C"]
+    assert body[0]["history"][0] == {**body[0]["history"][0], "uses": "3", "accounts": "3"}
+    assert body[1]["history"][0] == {**body[1]["history"][0], "uses": "2", "accounts": "2"}
+    assert len(body[0]["history"]) == 7 and body[0]["url"] == site.url("/a")
+    first = client.get("/api/v1/trends/links?limit=1")
+    assert [link["title"] for link in first.json] == ["Page A"]
+    assert 'rel="next"' in first.headers["Link"] and "offset=1" in first.headers["Link"]
+    assert _links(client, "?limit=1&offset=1") == ["Page C"]
+
+    read, write = token_for(mod, "admin:read"), token_for(mod, "admin:write")
+    listed = client.get("/api/v1/admin/trends/links", headers=bearer(read)).json
+    assert [(link["title"], link["requires_review"]) for link in listed] == [
+        ("Page A", True),
+        ("Page C", True),
+    ]
+    card_a = listed[0]["id"]
+    r = client.post(f"/api/v1/admin/trends/links/{card_a}/reject", headers=bearer(write))
+    assert r.status_code == 200 and r.json["requires_review"] is False
+    assert _links(client) == ["Page C"]
+    still = client.get("/api/v1/admin/trends/links", headers=bearer(read)).json
+    assert [link["title"] for link in still] == ["Page A", "Page C"]  # reviewers still see it
+    assert client.post("/api/v1/admin/trends/links/1/approve", headers=bearer(write)).json == {
+        "error": "Record not found"
+    }
+    user = token_for(alice, "admin:write")
+    forbidden = client.post(f"/api/v1/admin/trends/links/{card_a}/approve", headers=bearer(user))
+    assert forbidden.status_code == 403
+    actions = {(e.action, e.target_type) for e in db.session.query(AuditLogEntry)}
+    assert actions == {("reject", "PreviewCard")}
+
+    # With review required, only approved links trend: approved on the admin page.
+    app.config["FEDI"].TRENDS_NEED_REVIEW = True
+    try:
+        assert _links(client) == []
+        browser = signed_in(app, "moddy")
+        admin_page = page(browser, "/admin/trends/")
+        assert '<h2 id="links">Links</h2>' in admin_page and "Page C" in admin_page
+        assert "Links do not trend yet" not in admin_page
+        card_c = listed[1]["id"]
+        approved = form_post(browser, f"/admin/trends/links/{card_c}/approve")
+        assert approved.status_code == 303 and approved.headers["Location"].endswith("#links")
+        assert _links(client) == ["Page C"]
+        assert "Approved" in page(browser, "/admin/trends/")
+    finally:
+        app.config["FEDI"].TRENDS_NEED_REVIEW = False
