@@ -1,6 +1,6 @@
 """The Status entity: a pure rendering of a status row and what services/status_pages.py loaded
-for its page (mentions, tags, media, application, the viewer's flags), so a page of statuses costs
-that loader's fixed number of queries whatever its size.
+for its page (mentions, tags, media, card, application, the viewer's flags), so a page of
+statuses costs that loader's fixed number of queries whatever its size.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fedi.entities.custom_emoji import custom_emoji
 from fedi.entities.filter import filter_result
 from fedi.entities.media import media_attachment
 from fedi.entities.poll import poll as poll_entity
+from fedi.entities.preview_card import preview_card
 from fedi.models import Account, Status, Visibility
 from fedi.services import status_pages
 from fedi.services.status_pages import StatusPage
@@ -113,7 +114,7 @@ def status(row: Status, ctx: StatusEntities, *, source: bool = False) -> dict[st
         ],
         "tags": [{"name": t, "url": urls.tag_url(t)} for t in page.tags.get(row.id, [])],
         "emojis": [custom_emoji(e) for e in page.status_emojis(row)],
-        "card": None,
+        "card": preview_card(page.cards[row.id]) if row.id in page.cards else None,
         "poll": _poll(row, page),
         "filtered": [filter_result(m) for m in page.filtered.get(row.id, ())],
     }

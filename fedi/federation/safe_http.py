@@ -256,9 +256,11 @@ def request(
     content: bytes | None = None,
     deadline: float,
     max_bytes: int,
+    truncate: bool = False,
 ) -> Response:
     """One checked request (no redirects followed); FetchError on network failure, size or
-    deadline. `deadline` is in seconds from now, for connect, send and the whole body."""
+    deadline. `deadline` is in seconds from now, for connect, send and the whole body.
+    `truncate`: a longer answer is cut at `max_bytes` (its start is kept) instead of refused."""
     end = _budget_end.get()
     if end is not None:
         deadline = min(deadline, end - time.monotonic())
@@ -275,7 +277,7 @@ def request(
     headers = {"User-Agent": user_agent(), "Accept-Encoding": "identity", **headers}
     try:
         with _client.stream(method, url, headers=headers, content=content) as resp:
-            body = _read_capped(resp, max_bytes)
+            body = _read_capped(resp, max_bytes, truncate=truncate)
             return Response(str(resp.url), resp.status_code, resp.headers, body)
     except httpx.TimeoutException as exc:
         raise FetchError(f"Timed out: {url}") from exc
@@ -286,14 +288,17 @@ def request(
         _deadline.reset(deadline_token)
 
 
-def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+def _read_capped(resp: httpx.Response, max_bytes: int, *, truncate: bool = False) -> bytes:
     length = resp.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_bytes:
+    if length.isdigit() and int(length) > max_bytes and not truncate:
         raise FetchError(f"Response too large ({length} bytes)")
     chunks, size = [], 0
     for chunk in resp.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
+            if truncate:  # the rest is never read: the connection is closed, not reused
+                chunks.append(chunk[: len(chunk) - (size - max_bytes)])
+                break
             raise FetchError(f"Response larger than {max_bytes} bytes")
         if time.monotonic() > _deadline.get():
             raise FetchError("Request deadline exceeded")

@@ -26,6 +26,7 @@ from fedi.models.moderation import AccountModerationNote, AccountWarning, Warnin
 from fedi.models.notifications import Notification, NotificationType
 from fedi.models.oauth import OAuthApplication, OAuthAuthorizationCode, OAuthToken
 from fedi.models.polls import Poll, PollVote
+from fedi.models.preview_cards import CardType, PreviewCard, PreviewCardStatus
 from fedi.models.profiles import AccountNote, AccountPin, FeaturedTag
 from fedi.models.push import PushSubscription
 from fedi.models.relations import (
@@ -67,6 +68,7 @@ __all__ = [
     "Block",
     "Bookmark",
     "CanonicalEmailBlock",
+    "CardType",
     "Conversation",
     "ConversationMute",
     "CustomEmoji",
@@ -108,6 +110,8 @@ __all__ = [
     "OutboxActivity",
     "Poll",
     "PollVote",
+    "PreviewCard",
+    "PreviewCardStatus",
     "ProcessingState",
     "PushSubscription",
     "RepliesPolicy",

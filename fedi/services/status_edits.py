@@ -29,7 +29,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import media_uploads, notifications, polls, statuses, tags
+from fedi.services import media_uploads, notifications, polls, preview_cards, statuses, tags
 
 # `edit_status(poll=KEEP)`: the poll stays as it is (the web UI's edit of the words).
 KEEP = object()
@@ -96,6 +96,7 @@ def edit_status(
     db.session.commit()
     announce_edit(status.id, new_mentions)
     queue.enqueue("federate_update", status.id)
+    preview_cards.request_card(status, edited=True)
     return status
 
 

@@ -2,13 +2,14 @@
 the one loader behind the API's Status entities (fedi/entities/status.py) and the web UI's status
 cards (fedi/web/context.py), which render what it returns and query nothing.
 
-`load(viewer, statuses)` reads mentions, tags, media, the applications of local statuses, which
-statuses have a poll, and the viewer's favourites, boosts, bookmarks, pins, conversation mutes and
-poll votes in one UNION ALL query, plus one for the accounts it names (mentioned and, when asked,
-replied to), one for the media when the page has any, one for the polls when it has any and one
-for the custom emoji its posts and authors name when they name any (services/custom_emojis.py);
-then matches the statuses against the viewer's filters (services/filters.py, kept per process,
-so usually no query). The rows themselves come from the caller: models or `status_views`.
+`load(viewer, statuses)` reads mentions, tags, media, preview cards, the applications of local
+statuses, which statuses have a poll, and the viewer's favourites, boosts, bookmarks, pins,
+conversation mutes and poll votes in one UNION ALL query, plus one for the accounts it names
+(mentioned and, when asked, replied to), one for the media, one for the preview cards and one for
+the polls when the page has any, and one for the custom emoji its posts and authors name when they
+name any (services/custom_emojis.py); then matches the statuses against the viewer's filters
+(services/filters.py, kept per process, so usually no query). The rows themselves come from the
+caller: models or `status_views`.
 `load_revisions(rows)` does the same for a status's edit history.
 """
 
@@ -31,6 +32,8 @@ from fedi.models import (
     OAuthApplication,
     Poll,
     PollVote,
+    PreviewCard,
+    PreviewCardStatus,
     Status,
     StatusEdit,
     StatusTag,
@@ -53,7 +56,8 @@ class StatusPage:
     """What `load` found for a page, by status id (by conversation id for the mutes). `flags`
     has a set of status ids per name of interactions.FLAGS (empty for an anonymous viewer);
     `reply_authors` the accounts replied to, by id, when the caller asked for them; `filtered`
-    the viewer's filters each status matches, whatever the context (see services/filters.py)."""
+    the viewer's filters each status matches, whatever the context (see services/filters.py);
+    `cards` the preview card each status shows (services/preview_cards.py)."""
 
     viewer_id: int | None
     mentions: dict[int, list[Account]] = field(default_factory=dict)
@@ -69,6 +73,7 @@ class StatusPage:
     polls: dict[int, Poll] = field(default_factory=dict)  # by status id
     own_votes: dict[int, list[int]] = field(default_factory=dict)  # the viewer's, by status id
     emojis: dict[tuple[str | None, str], CustomEmoji] = field(default_factory=dict)
+    cards: dict[int, PreviewCard] = field(default_factory=dict)  # by status id
 
     def status_emojis(self, status: Status) -> list[CustomEmoji]:
         """The custom emoji a status of the page uses (its content and content warning)."""
@@ -89,7 +94,7 @@ class StatusPage:
 
 
 # Kinds of row in the one query behind a page (0-3 are interactions.FLAGS).
-_MUTED, _MENTION, _TAG, _MEDIA, _APP, _POLL, _VOTE = 4, 5, 6, 7, 8, 9, 10
+_MUTED, _MENTION, _TAG, _MEDIA, _APP, _POLL, _VOTE, _CARD = 4, 5, 6, 7, 8, 9, 10, 11
 
 
 def load(
@@ -108,6 +113,7 @@ def load(
     media_ids: list[int] = []
     poll_ids: list[int] = []
     votes: dict[int, list[int]] = defaultdict(list)
+    card_ids: dict[int, int] = {}
     params = {"ids": ids, "viewer_id": page.viewer_id}
     for key, ref, _order, name, extra, kind in db.session.execute(
         _query(page.viewer_id is not None), params
@@ -122,6 +128,8 @@ def load(
             tags[key].append(name)
         elif kind == _MEDIA:
             media_ids.append(ref)
+        elif kind == _CARD:
+            card_ids[key] = ref
         elif kind == _APP:
             page.apps[key] = App(name, extra)
         elif kind == _POLL:
@@ -157,6 +165,10 @@ def load(
         page.own_votes = dict(votes)
     authors = {s.account.id: s.account for s in rows}.values()
     page.emojis = custom_emojis.lookup(custom_emojis.wanted_by(rows, authors))
+    if card_ids:
+        query = select(PreviewCard).where(PreviewCard.id.in_(set(card_ids.values())))
+        cards = {c.id: c for c in db.session.scalars(query)}
+        page.cards = {key: cards[ref] for key, ref in card_ids.items() if ref in cards}
     if page.viewer_id is not None:
         _match_filters(page, rows)
     return page
@@ -195,18 +207,20 @@ _QUERIES: dict[bool, Any] = {}
 
 
 def _query(with_viewer: bool):
-    """Mentions (in order), tags, media, the applications of local statuses, the polls, and for
-    a viewer the flags of interactions.FLAGS, the muted conversations and the poll votes: one
-    UNION ALL over the page's statuses (parameters `ids` and `viewer_id`), built once per
+    """Mentions (in order), tags, media, cards, the applications of local statuses, the polls,
+    and for a viewer the flags of interactions.FLAGS, the muted conversations and the poll votes:
+    one UNION ALL over the page's statuses (parameters `ids` and `viewer_id`), built once per
     process."""
     if with_viewer in _QUERIES:
         return _QUERIES[with_viewer]
     # Table columns: a Core statement, no ORM compile or loading.
     models = (
         Status, Mention, StatusTag, Tag, MediaAttachment, OAuthApplication, ConversationMute, Poll,
-        PollVote,
+        PollVote, PreviewCardStatus,
     )  # fmt: skip
-    status, mention, status_tag, tag, media, app, mute, poll, vote = (m.__table__.c for m in models)
+    status, mention, status_tag, tag, media, app, mute, poll, vote, card = (
+        m.__table__.c for m in models
+    )
     page = (
         select(status.id, status.conversation_id, status.application_id, status.local)
         .where(status.id.in_(bindparam("ids", expanding=True)))
@@ -225,6 +239,8 @@ def _query(with_viewer: bool):
         select(*_columns(_APP, app.id, name=app.name, extra=app.website))
         .where(app.id.in_(apps)),
         select(*_columns(_POLL, poll.status_id, poll.id)).where(poll.status_id.in_(ids)),
+        select(*_columns(_CARD, card.status_id, card.preview_card_id))
+        .where(card.status_id.in_(ids)),
     ]  # fmt: skip
     if with_viewer:
         viewer_id = bindparam("viewer_id")

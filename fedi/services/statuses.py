@@ -28,7 +28,16 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import accounts, counters, idempotency, polls, tags, timelines, visibility
+from fedi.services import (
+    accounts,
+    counters,
+    idempotency,
+    polls,
+    preview_cards,
+    tags,
+    timelines,
+    visibility,
+)
 from fedi.text.render import MentionTarget, Rendered, render_status, status_length
 
 MAX_MEDIA = 4
@@ -268,6 +277,7 @@ def post_status(
         return duplicate
     queue.enqueue("fan_out_status", status.id)
     queue.enqueue("federate_create", status.id)
+    preview_cards.request_card(status)
     return status
 
 

@@ -1,14 +1,14 @@
 """Reviewing trends (Permission.MANAGE_TAXONOMIES; each decision in the audit log): the
-hashtags and posts that trend or would, with their review, and approving or rejecting them. A
-rejected one never trends; with TRENDS_NEED_REVIEW only approved ones do (services/trends.py).
-Links do not trend on this server yet (no preview cards), so there are none to review."""
+hashtags, posts and links (preview cards) that trend or would, with their review, and approving
+or rejecting them. A rejected one never trends; with TRENDS_NEED_REVIEW only approved ones do
+(services/trends.py)."""
 
 from __future__ import annotations
 
 from fedi.errors import NotFound
 from fedi.extensions import db
 from fedi.ids import parse_id
-from fedi.models import Account, Status, Tag, utcnow
+from fedi.models import Account, PreviewCard, Status, Tag, utcnow
 from fedi.services import audit_log, trends
 from fedi.services.staff import Permission, require
 
@@ -23,6 +23,11 @@ def tags(*, by: Account, offset: int = 0, limit: int = LIMIT) -> list[Tag]:
 def statuses(*, by: Account, offset: int = 0, limit: int = LIMIT) -> list[Status]:
     require(by, Permission.MANAGE_TAXONOMIES)
     return trends.trending_statuses(None, offset=offset, limit=limit, reviewing=True)
+
+
+def links(*, by: Account, offset: int = 0, limit: int = LIMIT) -> list[PreviewCard]:
+    require(by, Permission.MANAGE_TAXONOMIES)
+    return trends.trending_links(offset=offset, limit=limit, reviewing=True)
 
 
 def _tag(tag_id: object) -> Tag:
@@ -58,3 +63,15 @@ def review_status(status_id: object, *, approve: bool, by: Account) -> Status:
     audit_log.record(by, "approve" if approve else "reject", "Status", status.id, label)
     db.session.commit()
     return status
+
+
+def review_link(card_id: object, *, approve: bool, by: Account) -> PreviewCard:
+    require(by, Permission.MANAGE_TAXONOMIES)
+    key = parse_id(card_id)
+    card = db.session.get(PreviewCard, key) if key is not None else None
+    if card is None:
+        raise NotFound("Record not found")
+    card.trendable = approve
+    audit_log.record(by, "approve" if approve else "reject", "PreviewCard", card.id, card.url)
+    db.session.commit()
+    return card

@@ -3,6 +3,7 @@ means nothing to do. Importing this package registers every task with `fedi.queu
 services and federation enqueue them by name."""
 
 from fedi.tasks import (  # noqa: F401  (registration)
+    cards,
     delivery,
     fanout,
     federation,

@@ -3,8 +3,9 @@ into URLs.
 
 `page_context(viewer, statuses)` loads the page with the loader the client API's entities share
 (services/status_pages.py: media, the viewer's favourites, boosts, bookmarks, pins and muted
-conversations, and the accounts replied to, in a fixed number of queries); everything here is a
-pure rendering of that: `ctx.card(status)`, `ctx.media_for(status)`. Nothing here queries.
+conversations, preview cards, and the accounts replied to, in a fixed number of queries);
+everything here is a pure rendering of that: `ctx.card(status)`, `ctx.media_for(status)`.
+Nothing here queries.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app
 from markupsafe import Markup
 
-from fedi.models import Account, CustomEmoji, MediaAttachment, Poll, Status, utcnow
+from fedi.models import Account, CustomEmoji, MediaAttachment, Poll, PreviewCard, Status, utcnow
 from fedi.services import filters, status_pages
 from fedi.services.status_pages import StatusPage
 from fedi.text.emoji import emojify_html, emojify_text
@@ -50,6 +52,8 @@ class Card:
     hidden: bool = False  # a filter of the viewer hides it here
     poll: PollCard | None = None
     sensitive_media: bool = False  # its media behind a click (marked, or the author sensitized)
+    link: PreviewCard | None = None  # the preview card of its link, shown when it has no media
+    link_site: str = ""  # who the card's page is from: its provider, else its host
 
 
 @dataclass(slots=True)
@@ -156,6 +160,10 @@ class PageContext:
         if card.media and not shown.spoiler_text:
             sensitized = shown.account.sensitized_at is not None and not card.own
             card.sensitive_media = bool(shown.sensitive or sensitized)
+        link = None if card.media else self.page.cards.get(shown.id)
+        if link is not None:
+            card.link = link
+            card.link_site = link.provider_name or urlsplit(link.url).hostname or ""
         found = self.page.filtered.get(status.id) if self.filter_context else None
         if found:
             card.hidden = filters.hidden_in(found, self.filter_context)

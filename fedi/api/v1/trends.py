@@ -1,5 +1,5 @@
-"""Trends: hashtags and statuses with the most activity over the last week; links (none yet:
-see `services.trends.trending_links`). Paged by `offset`, with Link headers."""
+"""Trends: hashtags, statuses and links (preview cards) with the most activity over the last
+week (services/trends.py). Paged by `offset`, with Link headers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request
 
 from fedi import entities
 from fedi.api.auth import optional_oauth, viewer
+from fedi.entities.preview_card import trends_links
 from fedi.entities.tag import tags
 from fedi.errors import DomainError
 from fedi.http.json import json_response
@@ -69,4 +70,5 @@ def trending_statuses():
 @optional_oauth()
 def trending_links():
     offset, limit = offset_window(10, 20)
-    return offset_paged(trends.trending_links(offset=offset, limit=limit), offset, limit)
+    rows = trends.trending_links(offset=offset, limit=limit)
+    return offset_paged(trends_links(rows), offset, limit)

@@ -26,7 +26,7 @@ from fedi.models import (
     Visibility,
     utcnow,
 )
-from fedi.services import counters, domain_policy, status_edits, statuses, tags
+from fedi.services import counters, domain_policy, preview_cards, status_edits, statuses, tags
 from fedi.services.remote import emojis, polls
 from fedi.services.remote.common import (
     MAX_ATTACHMENTS,
@@ -303,6 +303,7 @@ def create_status(
         counters.bump(Status, parent.id, "replies_count", 1)
     db.session.commit()
     queue.enqueue("fan_out_status", status.id)
+    preview_cards.request_card(status)
     return status
 
 
@@ -329,6 +330,7 @@ def update_status(status: Status, obj: dict[str, Any]) -> bool:
     _hashtags(obj, status)
     db.session.commit()
     status_edits.announce_edit(status.id, added)
+    preview_cards.request_card(status, edited=True)
     return True
 
 

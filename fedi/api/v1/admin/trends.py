@@ -1,7 +1,6 @@
 """Mastodon's trends review API: `/api/v1/admin/trends/{tags,statuses,links}`, listing what
 trends or would (whatever its review) and approving or rejecting it
-(services/trend_reviews.py). Links do not trend here (no preview cards yet): their list is
-empty, as the public one."""
+(services/trend_reviews.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +11,12 @@ from flask import Blueprint
 from fedi import entities
 from fedi.api.auth import current_account, require_staff
 from fedi.api.v1.trends import offset_paged, offset_window
+from fedi.entities.preview_card import admin_trends_links
 from fedi.entities.status import one
 from fedi.entities.tag import tags
 from fedi.http.json import json_response
 from fedi.models import Tag
-from fedi.services import trend_reviews, trends
+from fedi.services import trend_reviews
 from fedi.services.staff import Permission
 
 bp = Blueprint("api_v1_admin_trends", __name__, url_prefix="/api/v1/admin/trends")
@@ -70,4 +70,12 @@ def review_status(status_id: int, decision: str):
 @require_staff("admin:read", Permission.MANAGE_TAXONOMIES)
 def list_links():
     offset, limit = offset_window(10, 20)
-    return offset_paged(trends.trending_links(offset=offset, limit=limit), offset, limit)
+    rows = trend_reviews.links(by=current_account(), offset=offset, limit=limit)
+    return offset_paged(admin_trends_links(rows), offset, limit)
+
+
+@bp.post("/links/<int:card_id>/<any(approve, reject):decision>")
+@require_staff("admin:write", Permission.MANAGE_TAXONOMIES)
+def review_link(card_id: int, decision: str):
+    row = trend_reviews.review_link(card_id, approve=decision == "approve", by=current_account())
+    return json_response(admin_trends_links([row])[0])
