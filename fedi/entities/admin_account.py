@@ -23,6 +23,7 @@ _BITS = {
     Permission.MANAGE_RULES: 1 << 12,
     Permission.MANAGE_ANNOUNCEMENTS: 1 << 13,
     Permission.MANAGE_CUSTOM_EMOJIS: 1 << 14,
+    Permission.DELETE_USER_DATA: 1 << 19,
 }
 _ADMINISTRATOR, _INVITE_USERS = 1 << 0, 1 << 16
 # Mastodon's default roles: everyone (-99), Moderator and Admin.

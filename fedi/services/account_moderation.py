@@ -220,8 +220,9 @@ def reject(target: Account, *, by: Account) -> None:
 
 def delete_data(target: Account, *, by: Account) -> None:
     """Delete a suspended account's data now rather than at the end of the retention (Mastodon's
-    DELETE /api/v1/admin/accounts/:id: only for accounts suspended and not purged yet)."""
-    require(by, Permission.MANAGE_USERS)
+    DELETE /api/v1/admin/accounts/:id: only for accounts suspended and not purged yet; admins
+    only, as Mastodon's delete_user_data permission)."""
+    require(by, Permission.DELETE_USER_DATA)
     if not can_unsuspend(target):
         raise Forbidden("This action is not allowed")
     target.purge_after = utcnow()

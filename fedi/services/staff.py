@@ -1,7 +1,8 @@
 """Who on the staff may do what: Mastodon's role permissions, for the two roles this server has.
 Moderators moderate (reports, accounts, trends, sign-ups, the dashboard and the audit log);
-admins also configure the server (federation, sign-up blocks, rules, announcements, custom emoji,
-settings). Every admin page, admin API endpoint and moderation service checks here."""
+admins also delete a suspended account's data before its retention ends and configure the
+server (federation, sign-up blocks, rules, announcements, custom emoji, settings). Every admin
+page, admin API endpoint and moderation service checks here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class Permission(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_USERS = "manage_users"
+    DELETE_USER_DATA = "delete_user_data"
     MANAGE_REPORTS = "manage_reports"
     MANAGE_TAXONOMIES = "manage_taxonomies"
     MANAGE_FEDERATION = "manage_federation"

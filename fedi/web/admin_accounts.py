@@ -17,7 +17,7 @@ from fedi.services.pagination import PageParams
 from fedi.services.staff import Permission
 from fedi.web.render import render_page
 from fedi.web.signed_in import login_required
-from fedi.web.staff import staff_member
+from fedi.web.staff import staff_can, staff_member
 
 bp = Blueprint("web_admin_accounts", __name__, url_prefix="/admin/accounts")
 
@@ -96,7 +96,9 @@ def _show(target: Account, *, error: str = "", http_status: int = 200, form=None
     if target.sensitized_at is not None:
         undo.append("unsensitive")
     if account_moderation.can_unsuspend(target):
-        undo += ["unsuspend", "delete"]
+        undo.append("unsuspend")
+        if staff_can(Permission.DELETE_USER_DATA):
+            undo.append("delete")
     done = request.args.get("done", "")
     return render_page(
         "admin/account.html", http_status=http_status, target=target, user=user,

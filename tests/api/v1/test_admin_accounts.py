@@ -283,6 +283,9 @@ def test_approve_reject_and_delete(client, mod_token, mod):
                          ).status_code == 403  # fmt: skip
     _post(client, f"/api/v1/admin/accounts/{target.id}/action", mod_token, type="suspend")
     r = client.delete(f"/api/v1/admin/accounts/{target.id}", headers=bearer(mod_token))
+    assert r.status_code == 403  # deleting data is for admins, as on Mastodon
+    admin_token = token_for(make_local("boss", role=Role.ADMIN), "admin:read admin:write")
+    r = client.delete(f"/api/v1/admin/accounts/{target.id}", headers=bearer(admin_token))
     assert r.status_code == 200 and r.get_json() == {}
     db.session.expire_all()
     assert target.suspended_at is not None and target.purge_after is None  # purged at once
