@@ -6,6 +6,7 @@ from fedi.tasks import (  # noqa: F401  (registration)
     delivery,
     fanout,
     federation,
+    media,
     pruning,
     push,
     scheduled,
