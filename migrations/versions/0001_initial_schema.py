@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-26 06:03:12.754853
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
