@@ -42,6 +42,11 @@ PASSTHROUGH_PIXELS = {"yuv420p", "yuvj420p"}
 INPUT_OPTIONS = {"protocol_whitelist": "file"}
 
 
+def codec_of(stream: Any) -> str:
+    """The codec's own name ("mp3"), not its decoder's ("mp3float")."""
+    return stream.codec_context.codec.canonical_name
+
+
 class MediaError(ValueError):
     """The file cannot be processed (unreadable, truncated, over a limit, not allowed)."""
 
@@ -101,8 +106,8 @@ def probe(container: Any, reader: str) -> Probe:
         raise MediaError("no video or audio stream")
     result = Probe(reader, video, audio, _seconds(container, video or audio), None)
     if video is not None:
-        if video.codec_context.name not in VIDEO_CODECS:
-            raise MediaError(f"video codec {video.codec_context.name} is not accepted")
+        if codec_of(video) not in VIDEO_CODECS:
+            raise MediaError(f"video codec {codec_of(video)} is not accepted")
         width, height = video.codec_context.width, video.codec_context.height
         if not width or not height or width * height > VIDEO_MATRIX_LIMIT:
             raise MediaError(f"{width}x{height} videos are not supported")
@@ -116,8 +121,8 @@ def probe(container: Any, reader: str) -> Probe:
             raise MediaError("the video is too long")
         result.fps, result.width, result.height = Fraction(rate), width, height
     if audio is not None:
-        if audio.codec_context.name not in AUDIO_CODECS:
-            raise MediaError(f"audio codec {audio.codec_context.name} is not accepted")
+        if codec_of(audio) not in AUDIO_CODECS:
+            raise MediaError(f"audio codec {codec_of(audio)} is not accepted")
         if result.duration > MAX_AUDIO_SECONDS:
             raise MediaError("the audio is too long")
     return result
@@ -147,10 +152,10 @@ def _even(n: int) -> int:
 def _passthrough(found: Probe, gifv: bool) -> bool:
     video = found.video
     assert video is not None
-    audio_fits = gifv or found.audio is None or found.audio.codec_context.name == "aac"
+    audio_fits = gifv or found.audio is None or codec_of(found.audio) == "aac"
     return (
         found.reader == "mov"
-        and video.codec_context.name == "h264"
+        and codec_of(video) == "h264"
         and video.codec_context.pix_fmt in PASSTHROUGH_PIXELS
         and found.fps is not None
         and found.fps <= MAX_FRAME_RATE
@@ -296,7 +301,7 @@ def transcode_audio(source: Path, reader: str, target: Path) -> Result:
         if audio is None:
             raise MediaError("no audio stream")
         with av.open(str(target), "w", format="mp3", options={"id3v2_version": "0"}) as out:
-            if audio.codec_context.name == "mp3":
+            if codec_of(audio) == "mp3":
                 copy = out.add_stream_from_template(audio)
                 for packet in container.demux(audio):
                     if packet.dts is not None:
@@ -327,7 +332,7 @@ def _length(seconds: float) -> str:
 def _audio_fields(audio: Any) -> dict[str, Any]:
     ctx = audio.codec_context
     channels = {1: "mono", 2: "stereo"}.get(ctx.channels, f"{ctx.channels} channels")
-    return {"audio_encode": ctx.name, "audio_bitrate": f"{ctx.sample_rate} Hz",
+    return {"audio_encode": codec_of(audio), "audio_bitrate": f"{ctx.sample_rate} Hz",
             "audio_channels": channels}  # fmt: skip
 
 

@@ -1,6 +1,9 @@
-"""Writing: the compose form (on /home, /compose and the reply page) and posting it, images with
-their descriptions included (one multipart post, through services.media_uploads, with or
-without JavaScript). Errors come back inline: HTMX swaps the form with the message, without
+"""Writing: the compose form (on /home, /compose and the reply page) and posting it, images, video
+and audio with their descriptions included (one multipart post, through services.media_uploads,
+with or without JavaScript). A worker processes the files; the post waits for it (up to
+MEDIA_WAIT seconds, reading the rows only) and is made once they are ready, so the form keeps
+working without JavaScript; a file still processing after that is refused like any unfinished
+upload (Mastodon's "Try again in a moment"). Errors come back inline: HTMX swaps the form with the message, without
 JavaScript the page re-renders with the text kept (files have to be chosen again). A post made
 with HTMX answers with its card for the top of the timeline."""
 
@@ -19,12 +22,13 @@ from fedi.web.signed_in import card_context, login_required, viewer
 bp = Blueprint("web_compose", __name__)
 
 VISIBILITIES = ("public", "unlisted", "private", "direct")
+MEDIA_WAIT = 30.0  # seconds, under the web server's timeout
 
 
 def form_context(
     form: dict[str, str], error: str | None = None, *, media_slots: int = MAX_MEDIA
 ) -> dict[str, object]:
-    """The compose form's template values; `media_slots` image fields (one on the home page,
+    """The compose form's template values; `media_slots` file fields (one on the home page,
     which links to the compose page for more)."""
     limit = current_app.config["FEDI"].MAX_STATUS_CHARS
     used = status_length(form.get("text", ""), spoiler_text=form.get("spoiler_text", ""))
@@ -70,7 +74,7 @@ def reply_page(username: str, status_id: int):
 
 
 def _uploads() -> list[media_uploads.Upload]:
-    """The chosen images with their descriptions, slot by slot (empty slots left out)."""
+    """The chosen files with their descriptions, slot by slot (empty slots left out)."""
     files = request.files.getlist("media")
     descriptions = request.form.getlist("description")
     chosen = []
@@ -91,7 +95,9 @@ def post():
     media: list = []
     try:
         when = scheduled_statuses.wanted_time(form["scheduled_at"])
-        media = media_uploads.upload_many(account=me, uploads=_uploads(), limit=MAX_MEDIA)
+        media = media_uploads.upload_many(
+            account=me, uploads=_uploads(), limit=MAX_MEDIA, seconds=MEDIA_WAIT
+        )
         fields = dict(
             account=me, text=form["text"], spoiler_text=form["spoiler_text"],
             visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,

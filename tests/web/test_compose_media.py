@@ -53,15 +53,16 @@ def _latest(account) -> Status:
     return db.session.query(Status).filter_by(account_id=account.id).order_by(Status.id.desc())[0]
 
 
-def test_the_compose_page_offers_four_labelled_image_slots_and_home_one(app, alice):
+def test_the_compose_page_offers_four_labelled_media_slots_and_home_one(app, alice):
     browser = signed_in(app)
     compose = page(browser, "/compose")
     assert 'enctype="multipart/form-data"' in compose
-    assert compose.count('<input type="file" name="media" accept="image/*">') == 4
-    assert "Description of image 4" in compose
+    field = '<input type="file" name="media" accept="image/*,video/*,audio/*">'
+    assert compose.count(field) == 4
+    assert "Description of file 4" in compose
     assert_accessible(compose)
     home = page(browser, "/home")
-    assert home.count('type="file"') == 1 and '<a href="/compose">More images</a>' in home
+    assert home.count('type="file"') == 1 and '<a href="/compose">More media</a>' in home
 
 
 def test_post_images_with_descriptions_without_javascript(app, alice):

@@ -1,0 +1,157 @@
+"""Real media files made for tests and the media benchmark: pictures with Pillow, video and audio
+with PyAV (a few frames, low resolution, so tests stay fast)."""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from PIL import Image
+
+
+def png(width: int = 64, height: int = 48, colour: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg(width: int = 80, height: int = 40, colour: str = "orange", quality: int = 85) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def animated_gif(width: int = 40, height: int = 30, frames: int = 6) -> bytes:
+    pictures = [
+        Image.new("RGB", (width, height), (40 * n % 256, 120, 255 - 30 * n % 256))
+        for n in range(frames)
+    ]
+    out = io.BytesIO()
+    pictures[0].save(out, "GIF", save_all=True, append_images=pictures[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+def _picture(n: int, width: int, height: int) -> Image.Image:
+    image = Image.new("RGB", (width, height), (20, 60 + n * 7 % 180, 200))
+    image.paste(
+        (250, 200, 0),
+        (n * 3 % max(1, width - 8), height // 3, n * 3 % max(1, width - 8) + 8, height // 3 + 8),
+    )
+    return image
+
+
+def _tone(stream, container, seconds: float, rate: int = 44_100) -> None:
+    """A sine tone of `seconds` through `stream` (its encoder's frame size at a time)."""
+    size = 1152 if stream.codec_context.name in ("libmp3lame", "mp3") else 1024
+    layout = stream.layout.name if stream.layout else "stereo"
+    channels = 1 if layout == "mono" else 2
+    total, done = int(seconds * rate), 0
+    while done < total:
+        count = min(size, total - done)
+        samples = [math.sin(2 * math.pi * 440 * (done + i) / rate) * 0.3 for i in range(count)]
+        plane = struct.pack(f"<{count}f", *samples)
+        frame = av.AudioFrame(format="fltp", layout=layout, samples=count)
+        for c in range(channels):
+            frame.planes[c].update(plane)
+        frame.sample_rate, frame.pts, frame.time_base = rate, done, Fraction(1, rate)
+        done += count
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+
+
+def video(
+    *,
+    width: int = 64,
+    height: int = 48,
+    frames: int = 10,
+    fps: int = 10,
+    sound: bool = True,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    fmt: str = "mp4",
+    path: Path | None = None,
+    preset: str | None = None,
+) -> bytes:
+    """A short video (H.264 in MP4 by default), with a tone as sound unless `sound` is False;
+    written to `path` when given (large benchmark files), else returned."""
+    target: io.BytesIO | str = str(path) if path else io.BytesIO()
+    with av.open(target, "w", format=fmt) as out:
+        options = {"preset": preset} if preset else {}
+        stream = out.add_stream(codec, rate=fps, options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        audio = None
+        if sound:
+            audio = out.add_stream(
+                "aac" if fmt == "mp4" else "libopus", rate=44_100 if fmt == "mp4" else 48_000
+            )
+            audio.layout = "stereo"
+        base = _picture(0, width, height)
+        for n in range(frames):
+            picture = base if path else _picture(n, width, height)
+            if path:  # big files: move a small square, cheaply
+                picture = base.copy()
+                x = n * 4 % max(1, width - 64)
+                picture.paste((250, 200, 0), (x, height // 3, x + 64, height // 3 + 64))
+            frame = av.VideoFrame.from_image(picture)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+        if audio is not None:
+            _tone(audio, out, frames / fps, rate=audio.codec_context.sample_rate)
+    return b"" if path else target.getvalue()  # type: ignore[union-attr]
+
+
+def mp3(seconds: float = 1.0, *, tagged: bool = True) -> bytes:
+    """An MP3 tone, with an ID3 title tag (to see it stripped) unless `tagged` is False."""
+    target = io.BytesIO()
+    with av.open(target, "w", format="mp3") as out:
+        if tagged:
+            out.metadata["title"] = "Secret title"
+        stream = out.add_stream("libmp3lame", rate=44_100)
+        stream.layout = "stereo"
+        _tone(stream, out, seconds)
+    return target.getvalue()
+
+
+def wav(seconds: float = 0.5) -> bytes:
+    target = io.BytesIO()
+    with av.open(target, "w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=44_100)
+        stream.layout = "mono"
+        _tone_pcm(stream, out, seconds)
+    return target.getvalue()
+
+
+def _tone_pcm(stream, container, seconds: float, rate: int = 44_100) -> None:
+    count = int(seconds * rate)
+    samples = [int(math.sin(2 * math.pi * 440 * i / rate) * 8000) for i in range(count)]
+    frame = av.AudioFrame(format="s16", layout="mono", samples=count)
+    frame.planes[0].update(struct.pack(f"<{count}h", *samples))
+    frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
+    for packet in stream.encode(frame):
+        container.mux(packet)
+    for packet in stream.encode(None):
+        container.mux(packet)
+
+
+def probe(data: bytes, fmt: str) -> dict:
+    """What PyAV reads in `data` (a processed file), decoding every frame to prove it plays."""
+    with av.open(io.BytesIO(data), format=fmt) as container:
+        found: dict = {"format": container.format.name, "metadata": dict(container.metadata)}
+        for stream in container.streams:
+            ctx = stream.codec_context
+            found.setdefault(stream.type, []).append(
+                {"codec": ctx.name, "width": getattr(ctx, "width", None),
+                 "height": getattr(ctx, "height", None)}
+            )  # fmt: skip
+        found["frames"] = (
+            sum(1 for _ in container.decode(video=0)) if container.streams.video else 0
+        )
+    return found
