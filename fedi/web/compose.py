@@ -3,9 +3,9 @@ and audio with their descriptions included (one multipart post, through services
 with or without JavaScript). A worker processes the files; the post waits for it (up to
 MEDIA_WAIT seconds, reading the rows only) and is made once they are ready, so the form keeps
 working without JavaScript; a file still processing after that is refused like any unfinished
-upload (Mastodon's "Try again in a moment"). Errors come back inline: HTMX swaps the form with the message, without
-JavaScript the page re-renders with the text kept (files have to be chosen again). A post made
-with HTMX answers with its card for the top of the timeline."""
+upload (Mastodon's "Try again in a moment"). Errors come back inline: HTMX swaps the form with
+the message, without JavaScript the page re-renders with the text kept (files have to be chosen
+again). A post made with HTMX answers with its card for the top of the timeline."""
 
 from __future__ import annotations
 
