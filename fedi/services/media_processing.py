@@ -22,7 +22,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import (
+    GifImagePlugin,
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,22 +51,32 @@ class ProcessingError(ValueError):
     """This file cannot become media."""
 
 
-def image_header(data: bytes) -> tuple[int, int, str]:
-    """(width, height, format) from an image's header, nothing decoded; ProcessingError when it
-    is no image or claims more pixels than MATRIX_LIMIT (a decompression bomb's shape)."""
+_PLUGINS = {
+    "JPEG": JpegImagePlugin.JpegImageFile, "PNG": PngImagePlugin.PngImageFile,
+    "GIF": GifImagePlugin.GifImageFile, "WEBP": WebPImagePlugin.WebPImageFile,
+}  # fmt: skip
+
+
+def image_header(data: bytes, reader: str) -> tuple[int, int]:
+    """(width, height) from the header of an image in the format `reader` (sniffed), nothing
+    decoded; ProcessingError when it is no such image or claims more pixels than MATRIX_LIMIT
+    (a decompression bomb's shape: Pillow's own bomb check would refuse it without its size)."""
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            width, height, fmt = probe.width, probe.height, probe.format or ""
-    except IMAGE_ERRORS:
+        with _PLUGINS[reader](io.BytesIO(data)) as probe:
+            width, height = probe.width, probe.height
+    except (KeyError, *IMAGE_ERRORS):
         raise ProcessingError("content type is invalid") from None
     if width * height > MATRIX_LIMIT:
-        kind = "GIF files" if fmt == "GIF" else "images"
+        kind = "GIF files" if reader == "GIF" else "images"
         raise ProcessingError(f"{width}x{height} {kind} are not supported")
-    return width, height, fmt
+    return width, height
 
 
 def _decode(data: bytes) -> Image.Image:
-    image_header(data)
+    try:
+        image_header(data, media_sniff.sniff(data).reader)
+    except media_sniff.NotMedia:
+        raise ProcessingError("content type is invalid") from None
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
@@ -164,10 +182,11 @@ def _file(media: MediaAttachment, name: str) -> None:
         sniffed = media_sniff.sniff(data)
     except media_sniff.NotMedia as err:
         raise ProcessingError(str(err)) from None
+    if sniffed.family == "image":
+        image_header(data, sniffed.reader)
     if sniffed.family == "image" and not (sniffed is media_sniff.GIF and _animated_gif(data)):
         _still(media, data, name)
     else:
-        image_header(data) if sniffed.family == "image" else None
         _moving(media, data, sniffed, name)
 
 

@@ -78,7 +78,7 @@ def _checked(data: bytes, *, field: str = "File", images_only: bool = False) -> 
         raise _invalid(f"{field} content type is invalid") from None
     if sniffed.family == "image":
         try:
-            media_processing.image_header(data)
+            media_processing.image_header(data, sniffed.reader)
         except media_processing.ProcessingError as err:
             if "not supported" in str(err):
                 raise Unprocessable(str(err)) from None
