@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from PIL import Image
+from PIL import Image, ImageDraw
 
 
 def png(width: int = 64, height: int = 48, colour: str = "teal") -> bytes:
@@ -42,6 +42,20 @@ def _picture(n: int, width: int, height: int) -> Image.Image:
         (n * 3 % max(1, width - 8), height // 3, n * 3 % max(1, width - 8) + 8, height // 3 + 8),
     )
     return image
+
+
+def _loop(width: int, height: int, pix_fmt: str) -> list:
+    """30 video frames of a grainy gradient with a moving disc (what a camera's picture costs
+    an encoder, roughly), in the encoder's pixel format."""
+    base = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    base = Image.blend(base, Image.effect_noise((width, height), 20).convert("RGB"), 0.2)
+    frames = []
+    for n in range(30):
+        picture = base.copy()
+        x, y = n * width // 45, height // 3 + n * 4
+        ImageDraw.Draw(picture).ellipse((x, y, x + width // 6, y + height // 5), fill="gold")
+        frames.append(av.VideoFrame.from_image(picture).reformat(format=pix_fmt))
+    return frames
 
 
 def _tone(stream, container, seconds: float, rate: int = 44_100) -> None:
@@ -91,14 +105,13 @@ def video(
                 "aac" if fmt == "mp4" else "libopus", rate=44_100 if fmt == "mp4" else 48_000
             )
             audio.layout = "stereo"
-        base = _picture(0, width, height)
+        pictures = _loop(width, height, pix_fmt) if path else None
         for n in range(frames):
-            picture = base if path else _picture(n, width, height)
-            if path:  # big files: move a small square, cheaply
-                picture = base.copy()
-                x = n * 4 % max(1, width - 64)
-                picture.paste((250, 200, 0), (x, height // 3, x + 64, height // 3 + 64))
-            frame = av.VideoFrame.from_image(picture)
+            if pictures is not None:  # big files: a loop of 30 pictures, converted once
+                frame = pictures[n % len(pictures)]
+                frame.pts = n
+            else:
+                frame = av.VideoFrame.from_image(_picture(n, width, height))
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode(None):

@@ -40,6 +40,9 @@ AUDIO_CODECS = {
 }  # fmt: skip
 PASSTHROUGH_PIXELS = {"yuv420p", "yuvj420p"}
 INPUT_OPTIONS = {"protocol_whitelist": "file"}
+THREADS = 2  # decoder and encoder threads per file (FFmpeg's default is one)
+# x264's "veryfast" with a short look-ahead: fast, and its frame buffers (memory) stay small.
+X264 = {"preset": "veryfast", "crf": "23", "x264-params": "rc-lookahead=10"}
 
 
 def codec_of(stream: Any) -> str:
@@ -211,9 +214,11 @@ def _reencode(container: Any, found: Probe, target: Path, *, gifv: bool) -> Imag
     width, height = _even(found.width), _even(found.height)
     audio = None if gifv else found.audio
     video.thread_type = "AUTO"
+    video.codec_context.thread_count = THREADS
     poster: Image.Image | None = None
     with av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
-        encoder = out.add_stream("libx264", rate=rate, options={"preset": "veryfast", "crf": "23"})
+        encoder = out.add_stream("libx264", rate=rate, options=X264)
+        encoder.codec_context.thread_count = THREADS
         encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
         encoder.codec_context.time_base = Fraction(1, 1000)
         sound = _AudioOut(out, "aac", audio) if audio is not None else None
