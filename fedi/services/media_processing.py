@@ -19,6 +19,7 @@ import io
 import logging
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,10 @@ from PIL import (
     UnidentifiedImageError,
     WebPImagePlugin,
 )
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from fedi import clock
 from fedi.extensions import db
 from fedi.models import MediaAttachment, MediaType, ProcessingState
 from fedi.services import media_av, media_blurhash, media_sniff, media_store
@@ -45,6 +47,10 @@ PREVIEW_PIXELS = 230_400  # 640x360, Mastodon's "small" style
 MATRIX_LIMIT = 33_177_600  # 7680x4320: larger images are refused before decoding, as Mastodon does
 IMAGE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
                 Image.DecompressionBombError)  # fmt: skip
+
+
+STALLED_AFTER = timedelta(minutes=10)
+ABANDONED_AFTER = timedelta(hours=1)
 
 
 class ProcessingError(ValueError):
@@ -219,6 +225,36 @@ def _claim(media_id: int) -> bool:
     )  # fmt: skip
     db.session.commit()
     return bool(claimed.rowcount)
+
+
+def stalled() -> list[int]:
+    """Uploads whose processing was lost, to queue again (the queue is only a trigger): pending
+    for over STALLED_AFTER (a task lost with its queue). One still `processing` after
+    ABANDONED_AFTER was left by a worker that died on it (killed for its memory, say): it is
+    marked failed rather than tried again, so one file cannot take workers down in turn."""
+    now = clock.now()
+    abandoned = db.session.scalars(
+        select(MediaAttachment).where(
+            MediaAttachment.processing == ProcessingState.PROCESSING,
+            MediaAttachment.updated_at < now - ABANDONED_AFTER,
+        )
+    ).all()
+    for media in abandoned:
+        paths = (media.upload_path, media.thumbnail_upload_path)
+        media.processing, media.upload_path, media.thumbnail_upload_path = (
+            ProcessingState.FAILED, None, None,
+        )  # fmt: skip
+        db.session.commit()
+        for path in paths:
+            media_store.delete(path)
+    return list(
+        db.session.scalars(
+            select(MediaAttachment.id).where(
+                MediaAttachment.processing == ProcessingState.PENDING,
+                MediaAttachment.updated_at < now - STALLED_AFTER,
+            )
+        )
+    )
 
 
 def process(media_id: int) -> None:

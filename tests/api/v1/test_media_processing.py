@@ -293,3 +293,35 @@ def test_a_posted_video_federates_as_a_document_with_its_fields(client, token):
         "width": 64,
         "height": 48,
     }
+
+
+def test_a_lost_task_is_queued_again_and_an_abandoned_file_fails(client, token, monkeypatch):
+    from datetime import timedelta
+
+    from fedi import clock
+    from fedi.models import ProcessingState
+
+    held: list[tuple] = []
+    monkeypatch.setattr(queue, "enqueue", lambda name, *args, **kw: held.append((name, args)))
+    lost = upload(client, token, media_files.video(), "a.mp4").get_json()
+    dead = upload(client, token, media_files.video(), "b.mp4").get_json()
+    monkeypatch.undo()
+    long_ago = clock.now() - timedelta(hours=2)
+    db.session.execute(
+        MediaAttachment.__table__.update()
+        .where(MediaAttachment.id == int(dead["id"]))
+        .values(processing=ProcessingState.PROCESSING, updated_at=long_ago)
+    )
+    db.session.execute(
+        MediaAttachment.__table__.update()
+        .where(MediaAttachment.id == int(lost["id"]))
+        .values(updated_at=long_ago)
+    )
+    db.session.commit()
+    abandoned_upload = stored(dead["id"]).upload_path
+
+    queue.registry["requeue_stalled_media"].call_local()
+
+    assert stored(lost["id"]).processing == ProcessingState.DONE
+    assert stored(dead["id"]).processing == ProcessingState.FAILED
+    assert not (media_store.root() / abandoned_upload).exists()
