@@ -247,6 +247,9 @@ def test_until_a_worker_has_run_v2_answers_202_and_get_206(client, token, monkey
 
     shown = client.get(f"/api/v1/media/{body['id']}", headers=bearer(token))
     assert shown.status_code == 206 and shown.get_json()["url"] is None
+    waiting = stored(body["id"]).upload_path
+    assert waiting.endswith(".upload") and (media_store.root() / waiting).is_file()
+    assert client.get(f"/media/{waiting}").status_code == 404  # never served as it came
     r = client.post("/api/v1/statuses", json={"status": "Too soon", "media_ids": [body["id"]]},
                     headers=bearer(token))  # fmt: skip
     assert r.status_code == 422
