@@ -15,6 +15,8 @@ worker goes on: every error of one file is caught here.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import logging
 import secrets
@@ -41,6 +43,11 @@ from fedi.models import MediaAttachment, MediaType, ProcessingState
 from fedi.services import media_av, media_blurhash, media_sniff, media_store
 
 log = logging.getLogger(__name__)
+try:
+    _libc: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _libc.malloc_trim  # glibc only  # noqa: B018
+except (OSError, AttributeError):
+    _libc = None
 
 MAX_PIXELS = 8_294_400  # 3840x2160: larger images are scaled down, as Mastodon does
 PREVIEW_PIXELS = 230_400  # 640x360, Mastodon's "small" style
@@ -90,7 +97,7 @@ def _decode(data: bytes) -> Image.Image:
         image.load()  # the first frame of an animation
     except IMAGE_ERRORS as err:
         raise ProcessingError(f"unreadable image: {err}") from None
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # no copy of a 12-megapixel photo
     if image.mode not in ("RGB", "RGBA", "L", "LA"):  # palettes, CMYK...: scale in true colour
         alpha = image.mode in ("PA",) or "transparency" in image.info
         image = image.convert("RGBA" if alpha else "RGB")
@@ -112,10 +119,15 @@ def _encode(image: Image.Image) -> tuple[bytes, str, str]:
     """PNG where there is transparency, JPEG otherwise (bytes, extension, content type)."""
     out = io.BytesIO()
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        image.convert("RGBA").save(out, "PNG", optimize=True)
+        _as(image, "RGBA").save(out, "PNG", optimize=True)
         return out.getvalue(), "png", "image/png"
-    image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    _as(image, "RGB").save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue(), "jpeg", "image/jpeg"
+
+
+def _as(image: Image.Image, mode: str) -> Image.Image:
+    """`image` in `mode`, converted only when it is not (a conversion is a copy)."""
+    return image if image.mode == mode else image.convert(mode)
 
 
 def _size(image: Image.Image) -> dict[str, Any]:
@@ -147,6 +159,9 @@ def _still(media: MediaAttachment, data: bytes, name: str) -> None:
     # A photo a little over the limit (12 megapixels to 8): bicubic looks the same as Lanczos
     # at that ratio, in less time.
     original = _scaled(image, MAX_PIXELS, Image.Resampling.BICUBIC)
+    if original is not image:
+        image.close()  # the full-size picture is not needed any more
+    del image
     out, ext, content_type = _encode(original)
     media.file_path = f"{_folder(media)}/{name}.{ext}"
     media_store.put(media.file_path, out, content_type)
@@ -257,11 +272,25 @@ def stalled() -> list[int]:
     )
 
 
+def _give_back_memory() -> None:
+    """Return the memory freed after a file to the system (glibc keeps it otherwise, per thread
+    arena, and a worker's resident size would grow to the sum of its threads' worst files)."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
 def process(media_id: int) -> None:
     """Process one pending upload (its file, its custom thumbnail, or both); a missing or
     already claimed row is left alone."""
     if not _claim(media_id):
         return
+    try:
+        _process(media_id)
+    finally:
+        _give_back_memory()
+
+
+def _process(media_id: int) -> None:
     media = db.session.get(MediaAttachment, media_id)
     if media is None:
         return
