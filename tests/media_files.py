@@ -91,6 +91,7 @@ def video(
     fmt: str = "mp4",
     path: Path | None = None,
     preset: str | None = None,
+    rotation: int = 0,
 ) -> bytes:
     """A short video (H.264 in MP4 by default), with a tone as sound unless `sound` is False;
     written to `path` when given (large benchmark files), else returned."""
@@ -99,6 +100,8 @@ def video(
         options = {"preset": preset} if preset else {}
         stream = out.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        if rotation:  # shot on its side: players turn it (the display matrix)
+            stream.set_display_rotation(rotation)
         audio = None
         if sound:
             audio = out.add_stream(

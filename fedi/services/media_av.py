@@ -2,8 +2,8 @@
 (services/media_processing.py), never in a web request.
 
 Every input is opened from a local temporary file with the one demuxer services/media_sniff.py
-named for its content, through the file protocol alone (no network),
-and never guesses a format. Its header is checked before anything is decoded: stream counts,
+named for its content, through the file protocol alone (no network); FFmpeg never guesses a
+format. Its header is checked before anything is decoded: stream counts,
 codecs from a short list, pixels per frame, frame rate and duration (`probe`). Decoding is
 streamed, one frame at a time; nothing keeps a whole video in memory.
 
@@ -17,7 +17,7 @@ and each gives its poster frame (a Pillow image) and Mastodon's `meta`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,6 @@ class Probe:
     fps: Fraction | None
     width: int = 0
     height: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -172,59 +171,76 @@ def _passthrough(found: Probe, gifv: bool) -> bool:
 
 
 def transcode_video(source: Path, reader: str, target: Path, *, gifv: bool) -> Result:
-    """`source` as an MP4 at `target` (copied when it fits, else re-encoded), with its poster."""
+    """`source` as an MP4 at `target` (copied when it fits, else re-encoded), with its poster.
+    A video shot on its side keeps its display rotation (players turn it), the poster and the
+    sizes in `meta` are upright."""
     container = _open(source, reader)
     try:
         found = probe(container, reader)
         if found.video is None:
             raise MediaError("no video stream")
+        poster, rotation = _first_picture(source, reader, found.video.index)
         if _passthrough(found, gifv):
-            poster = _remux(container, found, target, gifv=gifv)
+            _remux(container, found, target, gifv=gifv)
         else:
-            poster = _reencode(container, found, target, gifv=gifv)
+            _reencode(container, found, target, gifv=gifv, rotation=rotation)
     except (av.FFmpegError, EOFError) as err:
         raise MediaError(f"cannot decode: {err}") from None
     finally:
         container.close()
-    return Result("video/mp4", "gifv" if gifv else "video", video_meta(target), poster)
+    meta = video_meta(target, turned=rotation % 180 == 90)
+    return Result("video/mp4", "gifv" if gifv else "video", meta, poster)
 
 
-def _remux(container: Any, found: Probe, target: Path, *, gifv: bool) -> Image.Image:
+def _first_picture(source: Path, reader: str, index: int) -> tuple[Image.Image, int]:
+    """The first picture of the video stream, upright, and its display rotation (degrees
+    counterclockwise, 0, 90, 180 or 270)."""
+    container = _open(source, reader)
+    try:
+        for frame in container.decode(container.streams.video[_position(container, index)]):
+            rotation = round((frame.rotation or 0) / 90) * 90 % 360
+            picture = frame.to_image()
+            return (picture.rotate(rotation, expand=True) if rotation else picture), rotation
+    finally:
+        container.close()
+    raise MediaError("no picture in the video")
+
+
+def _position(container: Any, index: int) -> int:
+    return next(n for n, s in enumerate(container.streams.video) if s.index == index)
+
+
+def _remux(container: Any, found: Probe, target: Path, *, gifv: bool) -> None:
+    """The streams copied as they are into a new MP4 (its moov first, no metadata of the
+    original's; the display rotation comes with the stream's parameters)."""
     inputs = [found.video] + ([found.audio] if found.audio is not None and not gifv else [])
-    poster: Image.Image | None = None
     with av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         outputs = {s.index: out.add_stream_from_template(s) for s in inputs}
+        packets = 0
         for packet in container.demux(inputs):
             if packet.dts is None:
                 continue
-            if poster is None and packet.stream.index == found.video.index:
-                poster = _first_picture(packet)
+            packets += 1
+            if packets > MAX_VIDEO_FRAMES * 4:
+                raise MediaError("the video breaks its limits while copying")
             packet.stream = outputs[packet.stream.index]
             out.mux(packet)
-    if poster is None:
-        raise MediaError("no picture in the video")
-    return poster
 
 
-def _first_picture(packet: Any) -> Image.Image | None:
-    for frame in packet.decode():
-        return frame.to_image()
-    return None
-
-
-def _reencode(container: Any, found: Probe, target: Path, *, gifv: bool) -> Image.Image:
+def _reencode(container: Any, found: Probe, target: Path, *, gifv: bool, rotation: int) -> None:
     video = found.video
     assert video is not None and found.fps is not None
     rate = min(found.fps, Fraction(MAX_FRAME_RATE))
     width, height = _even(found.width), _even(found.height)
     audio = None if gifv else found.audio
     video.codec_context.thread_count = 1  # each decoding thread holds frames of its own
-    poster: Image.Image | None = None
     with av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         encoder = out.add_stream("libx264", rate=rate, options=X264)
         encoder.codec_context.thread_count = THREADS
         encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
         encoder.codec_context.time_base = Fraction(1, 1000)
+        if rotation:
+            encoder.set_display_rotation(rotation)
         sound = _AudioOut(out, "aac", audio) if audio is not None else None
         step = 1 / float(rate)
         last: float | None = None
@@ -242,8 +258,6 @@ def _reencode(container: Any, found: Probe, target: Path, *, gifv: bool) -> Imag
                 if last is not None and at < last + step * 0.99:
                     continue  # over the frame rate kept: dropped
                 last = at
-                if poster is None:
-                    poster = frame.to_image()
                 picture = frame.reformat(width=width, height=height, format="yuv420p")
                 picture.pts, picture.time_base = round(at * 1000), Fraction(1, 1000)
                 for encoded in encoder.encode(picture):
@@ -252,9 +266,8 @@ def _reencode(container: Any, found: Probe, target: Path, *, gifv: bool) -> Imag
             out.mux(encoded)
         if sound is not None:
             sound.finish()
-    if poster is None:
+    if count == 0:
         raise MediaError("no picture in the video")
-    return poster
 
 
 class _AudioOut:
@@ -345,12 +358,15 @@ def _audio_fields(audio: Any) -> dict[str, Any]:
             "audio_channels": channels}  # fmt: skip
 
 
-def video_meta(path: Path) -> dict[str, Any]:
-    """Mastodon's meta of a processed MP4 (read back from the file written)."""
+def video_meta(path: Path, *, turned: bool = False) -> dict[str, Any]:
+    """Mastodon's meta of a processed MP4 (read back from the file written), its sizes as it is
+    shown (`turned`: a quarter turn swaps them)."""
     container = _open(path, "mov")
     try:
         video = container.streams.video[0]
         width, height = video.codec_context.width, video.codec_context.height
+        if turned:
+            width, height = height, width
         rate = video.average_rate or video.guessed_rate or Fraction(0)
         duration = _seconds(container, video)
         meta: dict[str, Any] = {

@@ -10,6 +10,7 @@ import io
 import struct
 import zlib
 
+import av
 import pytest
 from PIL import Image
 
@@ -101,6 +102,17 @@ def test_a_video_with_sound_that_fits_is_copied_with_its_poster(client, token):
     assert found["audio"][0]["codec"] == "aac" and found["frames"] == 10
     poster = Image.open(io.BytesIO(served(client, body["preview_url"])))
     assert poster.format == "JPEG" and poster.size == (64, 48)
+
+
+@pytest.mark.parametrize("pix_fmt", ["yuv420p", "yuv444p"], ids=["copied", "re-encoded"])
+def test_a_video_shot_on_its_side_keeps_its_rotation_with_an_upright_poster(client, token, pix_fmt):
+    body = upload(client, token, media_files.video(rotation=90, pix_fmt=pix_fmt)).get_json()
+    assert body["meta"]["size"] == "48x64" and body["meta"]["aspect"] == 0.75
+    poster = Image.open(io.BytesIO(served(client, body["preview_url"])))
+    assert poster.size == (48, 64)
+    data = served(client, body["url"])
+    with av.open(io.BytesIO(data), format="mov") as container:
+        assert next(container.decode(video=0)).rotation == 90
 
 
 def test_a_silent_video_is_a_gifv(client, token):
