@@ -340,3 +340,24 @@ def test_a_lost_task_is_queued_again_and_an_abandoned_file_fails(client, token, 
     assert stored(lost["id"]).processing == ProcessingState.DONE
     assert stored(dead["id"]).processing == ProcessingState.FAILED
     assert not (media_store.root() / abandoned_upload).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) * 4,
+        b"\x1a\x45\xdf\xa3" + b"\x93\x42\x82\x88matroska" + bytes(200),
+        b"OggS\x00\x02" + bytes(range(200)),
+        b"fLaC" + b"\xff" * 300,
+        b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x10\x00\x00\x00" + b"\xff" * 40,
+        b"ID3\x04\x00\x00\x00\x00\x00\x10" + b"\xff\xfb\x90\x00" * 50,
+        b"\xff\xfb" + bytes(500),
+        b"GIF89a\x10\x00\x10\x00\x80\x00\x00" + bytes(30) + b";",
+    ],
+    ids=["mp4", "webm", "ogg", "flac", "wav", "id3", "mp3-sync", "gif"],
+)
+def test_garbage_behind_a_magic_number_fails_cleanly(client, token, data):
+    r = upload(client, token, data)
+    assert r.status_code == 422, r.get_json()
+    assert "error" in r.get_json()
+    assert upload(client, token, media_files.png()).status_code == 200  # the worker goes on
