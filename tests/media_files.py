@@ -58,25 +58,53 @@ def _loop(width: int, height: int, pix_fmt: str) -> list:
     return frames
 
 
-def _tone(stream, container, seconds: float, rate: int = 44_100) -> None:
-    """A sine tone of `seconds` through `stream` (its encoder's frame size at a time)."""
-    size = 1152 if stream.codec_context.name in ("libmp3lame", "mp3") else 1024
-    layout = stream.layout.name if stream.layout else "stereo"
-    channels = 1 if layout == "mono" else 2
-    total, done = int(seconds * rate), 0
-    while done < total:
-        count = min(size, total - done)
-        samples = [math.sin(2 * math.pi * 440 * (done + i) / rate) * 0.3 for i in range(count)]
-        plane = struct.pack(f"<{count}f", *samples)
-        frame = av.AudioFrame(format="fltp", layout=layout, samples=count)
-        for c in range(channels):
-            frame.planes[c].update(plane)
-        frame.sample_rate, frame.pts, frame.time_base = rate, done, Fraction(1, rate)
-        done += count
-        for packet in stream.encode(frame):
-            container.mux(packet)
+def _tone(stream, container, seconds: float) -> None:
+    """A 440 Hz tone of about `seconds` through `stream`, in its encoder's sample format and
+    frame size (the encoder is opened first to learn them)."""
+    ctx = stream.codec_context
+    if not ctx.is_open:
+        ctx.open(strict=False)
+    rate, size = ctx.sample_rate, ctx.frame_size or 1024
+    resampler = av.AudioResampler(format=ctx.format.name, layout=ctx.layout.name, rate=rate)
+    fifo = av.AudioFifo()
+    total = math.ceil(seconds * rate / size) * size
+    written = 0
+
+    def drain(everything: bool = False) -> None:
+        nonlocal written
+        while fifo.samples >= size or (everything and fifo.samples):
+            frame = fifo.read(min(size, fifo.samples))
+            frame.pts, frame.time_base = written, Fraction(1, rate)
+            written += frame.samples
+            for packet in stream.encode(frame):
+                container.mux(packet)
+
+    for start in range(0, total, 1024):
+        count = min(1024, total - start)
+        wave = [math.sin(2 * math.pi * 440 * (start + i) / rate) * 0.3 for i in range(count)]
+        frame = av.AudioFrame(format="fltp", layout="stereo", samples=count)
+        for plane in frame.planes:
+            plane.update(struct.pack(f"<{count}f", *wave))
+        frame.sample_rate = rate
+        for piece in resampler.resample(frame):
+            fifo.write(piece)
+        drain()
+    for piece in resampler.resample(None):
+        fifo.write(piece)
+    drain(everything=True)
     for packet in stream.encode(None):
         container.mux(packet)
+
+
+def sound(fmt: str, codec: str, seconds: float = 0.5, rate: int = 48_000, layout="stereo") -> bytes:
+    """Audio alone: `codec` in the container `fmt` (ogg, webm, flac, ipod for M4A, wav...)."""
+    target = io.BytesIO()
+    with av.open(target, "w", format=fmt) as out:
+        options = {"strict": "experimental"} if codec == "vorbis" else {}
+        stream = out.add_stream(codec, rate=rate, options=options)
+        stream.layout = layout
+        _tone(stream, out, seconds)
+    return target.getvalue()
 
 
 def video(
@@ -105,7 +133,8 @@ def video(
         audio = None
         if sound:
             audio = out.add_stream(
-                "aac" if fmt == "mp4" else "libopus", rate=44_100 if fmt == "mp4" else 48_000
+                "aac" if fmt in ("mp4", "mov") else "libopus",
+                rate=44_100 if fmt in ("mp4", "mov") else 48_000,
             )
             audio.layout = "stereo"
         pictures = _loop(width, height, pix_fmt) if path else None
@@ -120,7 +149,7 @@ def video(
         for packet in stream.encode(None):
             out.mux(packet)
         if audio is not None:
-            _tone(audio, out, frames / fps, rate=audio.codec_context.sample_rate)
+            _tone(audio, out, frames / fps)
     return b"" if path else target.getvalue()  # type: ignore[union-attr]
 
 
@@ -137,24 +166,7 @@ def mp3(seconds: float = 1.0, *, tagged: bool = True) -> bytes:
 
 
 def wav(seconds: float = 0.5) -> bytes:
-    target = io.BytesIO()
-    with av.open(target, "w", format="wav") as out:
-        stream = out.add_stream("pcm_s16le", rate=44_100)
-        stream.layout = "mono"
-        _tone_pcm(stream, out, seconds)
-    return target.getvalue()
-
-
-def _tone_pcm(stream, container, seconds: float, rate: int = 44_100) -> None:
-    count = int(seconds * rate)
-    samples = [int(math.sin(2 * math.pi * 440 * i / rate) * 8000) for i in range(count)]
-    frame = av.AudioFrame(format="s16", layout="mono", samples=count)
-    frame.planes[0].update(struct.pack(f"<{count}h", *samples))
-    frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
-    for packet in stream.encode(frame):
-        container.mux(packet)
-    for packet in stream.encode(None):
-        container.mux(packet)
+    return sound("wav", "pcm_s16le", seconds, rate=44_100, layout="mono")
 
 
 def probe(data: bytes, fmt: str) -> dict:
