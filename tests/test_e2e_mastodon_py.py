@@ -19,6 +19,7 @@ import pytest
 from mastodon import Mastodon, MastodonNotFoundError, StreamListener
 from PIL import Image
 
+from tests import media_files
 from tests.processes import FEDI, embedded_env, free_port, process, run, wait_for, wait_healthy
 
 pytestmark = [pytest.mark.slow, pytest.mark.embedded]
@@ -201,14 +202,21 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         with pytest.raises(MastodonNotFoundError):
             bob.status(public.id)
 
-        # Media: upload (v2, finished at once), describe, post in the order given, see it.
+        # Media: upload (v2, processed by the instance's worker; Mastodon.py waits for it),
+        # describe, post in the order given, see it.
         picture = io.BytesIO()
         Image.new("RGB", (60, 40), "teal").save(picture, "PNG")
-        square = alice.media_post(picture.getvalue(), mime_type="image/png",
+        square = alice.media_post(picture.getvalue(), mime_type="image/png", synchronous=True,
                                   description="A teal rectangle", focus=(0.5, -0.5))  # fmt: skip
         assert square.type == "image" and square.url and square.meta.original.size == "60x40"
         assert square.meta.focus == {"x": 0.5, "y": -0.5}
-        other = alice.media_post(picture.getvalue(), mime_type="image/png")
+        other = alice.media_post(picture.getvalue(), mime_type="image/png", synchronous=True)
+        clip = alice.media_post(media_files.video(), mime_type="video/mp4", synchronous=True)
+        assert clip.type == "video" and clip.url.endswith(".mp4") and clip.blurhash
+        assert clip.meta.original.frame_rate == "10/1" and clip.meta.audio_encode == "aac"
+        served = httpx.get(clip.url)
+        assert served.headers["content-type"] == "video/mp4"
+        assert media_files.probe(served.content, "mov")["frames"] == 10
         assert alice.media_update(other, description="Second").description == "Second"
         pictures = alice.status_post("Pictures", media_ids=[other, square], visibility="public")
         assert [m.id for m in pictures.media_attachments] == [other.id, square.id]

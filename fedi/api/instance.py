@@ -14,8 +14,8 @@ from fedi.software import MASTODON_API_VERSION, SOFTWARE_NAME, __version__
 
 bp = Blueprint("api_instance", __name__)
 SOURCE_URL = "https://github.com/wren-social/wren"
-# What services.media_uploads accepts: still images only until video and audio are processed.
-SUPPORTED_MIME_TYPES = list(media_uploads.FORMATS.values())
+# What services.media_uploads accepts (it decides by content; these are the types clients send).
+SUPPORTED_MIME_TYPES = list(media_uploads.SUPPORTED_MIME_TYPES)
 
 
 def version() -> str:
@@ -37,9 +37,9 @@ def _configuration() -> dict:
             "description_limit": media_uploads.DESCRIPTION_LIMIT,
             "image_size_limit": media_uploads.IMAGE_LIMIT,
             "image_matrix_limit": media_uploads.MATRIX_LIMIT,
-            "video_size_limit": 99 * 1024 * 1024,
-            "video_frame_rate_limit": 120,
-            "video_matrix_limit": 8294400,
+            "video_size_limit": media_uploads.VIDEO_LIMIT,
+            "video_frame_rate_limit": media_uploads.VIDEO_FRAME_RATE_LIMIT,
+            "video_matrix_limit": media_uploads.VIDEO_MATRIX_LIMIT,
         },
         "polls": polls.limits(),
     }

@@ -49,6 +49,10 @@ class MediaAttachment(db.Model):
     file_content_type: Mapped[str | None] = mapped_column(String(255))
     file_size: Mapped[int | None] = mapped_column(Integer)
     thumbnail_path: Mapped[str | None] = mapped_column(String(512))
+    # Files as uploaded, stored under server-generated names until a worker has processed them
+    # (services/media_processing.py), then removed: the file, and a custom thumbnail.
+    upload_path: Mapped[str | None] = mapped_column(String(512))
+    thumbnail_upload_path: Mapped[str | None] = mapped_column(String(512))
     remote_url: Mapped[str | None] = mapped_column(String(2048))
     thumbnail_remote_url: Mapped[str | None] = mapped_column(String(2048))
     description: Mapped[str | None] = mapped_column(Text)

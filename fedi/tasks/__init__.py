@@ -7,6 +7,7 @@ from fedi.tasks import (  # noqa: F401  (registration)
     delivery,
     fanout,
     federation,
+    media,
     moderation,
     polls,
     pruning,

@@ -1,9 +1,12 @@
-"""Writing: the compose form (on /home, /compose and the reply page) and posting it, images with
-their descriptions included (one multipart post, through services.media_uploads, with or without
-JavaScript), and a poll on the compose page (four option fields, empty ones ignored, a duration,
-multiple choice, hidden results). Errors come back inline: HTMX swaps the form with the message,
-without JavaScript the page re-renders with the text kept (files have to be chosen again). A post
-made with HTMX answers with its card for the top of the timeline."""
+"""Writing: the compose form (on /home, /compose and the reply page) and posting it, images, video
+and audio with their descriptions included (one multipart post, through services.media_uploads,
+with or without JavaScript), and a poll on the compose page (four option fields, empty ones
+ignored, a duration, multiple choice, hidden results). A worker processes the files; the post
+waits for it (up to MEDIA_WAIT seconds, reading the rows only) and is made once they are ready,
+so the form keeps working without JavaScript; a file still processing after that is refused like
+any unfinished upload (Mastodon's "Try again in a moment"). Errors come back inline: HTMX swaps
+the form with the message, without JavaScript the page re-renders with the text kept (files have
+to be chosen again). A post made with HTMX answers with its card for the top of the timeline."""
 
 from __future__ import annotations
 
@@ -26,12 +29,13 @@ POLL_DURATIONS = (
     ("300", "5 minutes"), ("1800", "30 minutes"), ("3600", "1 hour"), ("21600", "6 hours"),
     ("86400", "1 day"), ("259200", "3 days"), ("604800", "7 days"),
 )  # fmt: skip
+MEDIA_WAIT = 30.0  # seconds, under the web server's timeout
 
 
 def form_context(
     form: dict[str, Any], error: str | None = None, *, media_slots: int = MAX_MEDIA
 ) -> dict[str, object]:
-    """The compose form's template values; `media_slots` image fields (one on the home page,
+    """The compose form's template values; `media_slots` file fields (one on the home page,
     which links to the compose page for more, and for a poll)."""
     limit = current_app.config["FEDI"].MAX_STATUS_CHARS
     used = status_length(form.get("text", ""), spoiler_text=form.get("spoiler_text", ""))
@@ -95,7 +99,7 @@ def reply_page(username: str, status_id: int):
 
 
 def _uploads() -> list[media_uploads.Upload]:
-    """The chosen images with their descriptions, slot by slot (empty slots left out)."""
+    """The chosen files with their descriptions, slot by slot (empty slots left out)."""
     files = request.files.getlist("media")
     descriptions = request.form.getlist("description")
     chosen = []
@@ -119,8 +123,10 @@ def post():
         poll = _poll(form)
         uploads = _uploads()
         if poll is not None and uploads:
-            raise Unprocessable("A post cannot have both images and a poll")
-        media = media_uploads.upload_many(account=me, uploads=uploads, limit=MAX_MEDIA)
+            raise Unprocessable("A post cannot have both media and a poll")
+        media = media_uploads.upload_many(
+            account=me, uploads=uploads, limit=MAX_MEDIA, seconds=MEDIA_WAIT
+        )
         fields = dict(
             account=me, text=form["text"], spoiler_text=form["spoiler_text"],
             visibility_=form["visibility"] if form["visibility"] in VISIBILITIES else None,

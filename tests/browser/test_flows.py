@@ -152,10 +152,10 @@ def test_compose_with_images_and_their_descriptions(new_context):
     page.wait_for_function("() => window.htmx !== undefined")
     text = f"Two squares {time.time_ns()}"
     page.fill("#compose-text", text)
-    page.get_by_label("Image 1", exact=True).set_input_files(_png("teal"))
-    page.get_by_label("Description of image 1").fill("A teal rectangle")
-    page.get_by_label("Image 2", exact=True).set_input_files(_png("navy"))
-    page.get_by_label("Description of image 2").fill("A navy rectangle")
+    page.get_by_label("File 1", exact=True).set_input_files(_png("teal"))
+    page.get_by_label("Description of file 1").fill("A teal rectangle")
+    page.get_by_label("File 2", exact=True).set_input_files(_png("navy"))
+    page.get_by_label("Description of file 2").fill("A navy rectangle")
     page.click("#compose button[type=submit]")
 
     posted = page.locator(f"#timeline article:has-text('{text}')")
@@ -168,7 +168,7 @@ def test_compose_with_images_and_their_descriptions(new_context):
     )
     # The form is reset for the next post, files included.
     page.wait_for_function("() => document.getElementById('compose-text').value === ''")
-    assert page.get_by_label("Image 1", exact=True).input_value() == ""
+    assert page.get_by_label("File 1", exact=True).input_value() == ""
     screenshot(page, "flow-05b-posted-images")
 
 

@@ -53,15 +53,16 @@ def _latest(account) -> Status:
     return db.session.query(Status).filter_by(account_id=account.id).order_by(Status.id.desc())[0]
 
 
-def test_the_compose_page_offers_four_labelled_image_slots_and_home_one(app, alice):
+def test_the_compose_page_offers_four_labelled_media_slots_and_home_one(app, alice):
     browser = signed_in(app)
     compose = page(browser, "/compose")
     assert 'enctype="multipart/form-data"' in compose
-    assert compose.count('<input type="file" name="media" accept="image/*">') == 4
-    assert "Description of image 4" in compose
+    field = '<input type="file" name="media" accept="image/*,video/*,audio/*">'
+    assert compose.count(field) == 4
+    assert "Description of file 4" in compose
     assert_accessible(compose)
     home = page(browser, "/home")
-    assert home.count('type="file"') == 1 and '<a href="/compose">More images</a>' in home
+    assert home.count('type="file"') == 1 and '<a href="/compose">More media</a>' in home
 
 
 def test_post_images_with_descriptions_without_javascript(app, alice):
@@ -167,3 +168,47 @@ def test_a_reply_can_carry_an_image(app, alice, bob):
     reply = _latest(alice)
     assert reply.in_reply_to_id == parent.id
     assert 'alt="My garden"' in page(browser, f"/@alice/{reply.id}")
+
+
+def test_video_gif_and_audio_from_the_form_play_in_the_cards(app, alice):
+    from tests import media_files
+
+    browser = signed_in(app)
+    posts = [
+        ((io.BytesIO(media_files.video()), "clip.mp4"), "A tiny film"),
+        ((io.BytesIO(media_files.animated_gif()), "loop.gif"), "A looping square"),
+        ((io.BytesIO(media_files.mp3()), "tone.mp3"), "A tone"),
+    ]
+    for file, description in posts:
+        r = _post(browser, _media_form(file, descriptions=[description], text=description))
+        assert r.status_code == 303, r.get_data(as_text=True)
+    film, loop, tone = (
+        db.session.query(MediaAttachment).filter_by(description=d).one() for _, d in posts
+    )
+    assert (film.type.value, loop.type.value, tone.type.value) == ("video", "gifv", "audio")
+    home = page(browser, "/home")
+    assert (
+        f'<video src="/media/{film.file_path}" controls preload="none" '
+        f'poster="/media/{film.thumbnail_path}" aria-label="A tiny film"></video>'
+    ) in home
+    assert (
+        f'<video src="/media/{loop.file_path}" autoplay loop muted playsinline '
+        f'poster="/media/{loop.thumbnail_path}" aria-label="A looping square"></video>'
+    ) in home
+    assert (
+        f'<audio src="/media/{tone.file_path}" controls preload="none" aria-label="A tone">'
+    ) in home
+    assert browser.get(f"/media/{film.file_path}").mimetype == "video/mp4"
+    assert_accessible(home)
+
+
+def test_a_file_that_fails_in_the_worker_is_refused_inline(app, alice):
+    from tests import media_files
+
+    browser = signed_in(app)
+    clip = media_files.video(frames=20)
+    form = _media_form((io.BytesIO(clip[: len(clip) // 2]), "cut.mp4"), text="keep me")
+    r = _post(browser, form)
+    assert r.status_code == 422 and "File could not be processed" in r.get_data(as_text=True)
+    assert db.session.query(Status).count() == 0
+    assert db.session.query(MediaAttachment).count() == 0

@@ -1,10 +1,13 @@
 """Media attachments, as Mastodon's Api::V1::MediaController: upload (POST /api/v1/media,
 deprecated for /api/v2/media), read, describe and delete one's own uploads before a status takes
-them. Every route needs `write:media` (Mastodon asks for it even to read). Images are processed
-while the request waits, so an upload answers 200 with its final URLs.
+them. Every route needs `write:media` (Mastodon asks for it even to read).
 
-A `thumbnail` part is accepted and ignored: it is a custom preview for audio and video, which
-are not accepted yet."""
+A file is processed by a worker, never here (services/media_uploads.py). Mastodon's v1 upload
+answers with the finished file, so this one waits for the worker (reading the row, up to
+V1_WAIT seconds): 200 with its URLs, 422 when processing failed, or 202 with `url` null, as
+v2 answers, should the worker take longer. GET and PUT answer 206 while a file is processing.
+The optional `thumbnail` part is a custom preview (a video's poster, an audio file's cover),
+on upload and on PUT."""
 
 from __future__ import annotations
 
@@ -20,15 +23,22 @@ from fedi.services import media_uploads
 
 bp = Blueprint("api_v1_media", __name__, url_prefix="/api/v1/media")
 SCOPE = "write:media"
+V1_WAIT = 30.0  # seconds, under the web server's timeout
 
 
 def _status(media: MediaAttachment) -> int:
-    """206 while a file is still processing (GET/PUT), as Mastodon; images never are."""
+    """206 while a file is still processing (GET/PUT), as Mastodon."""
     return 200 if media.processing == ProcessingState.DONE else 206
 
 
+def _thumbnail() -> bytes | None:
+    file = params().file("thumbnail")
+    return file.read() if file is not None else None
+
+
 def upload_from_request() -> MediaAttachment:
-    """The upload this request carries (`file`, `description`, `focus`), stored."""
+    """The upload this request carries (`file`, `thumbnail`, `description`, `focus`), stored
+    and queued for processing."""
     p = params()
     file = p.file("file")
     if file is None:
@@ -38,14 +48,23 @@ def upload_from_request() -> MediaAttachment:
         filename=file.filename or "",
         description=p.str("description") or "",
         focus=p.get("focus"),
+        thumbnail=_thumbnail(),
     )
     return media_uploads.upload(account=current_account(), upload=upload)
+
+
+def created(media: MediaAttachment):
+    """The answer to an upload: 200 when processed, 202 while processing, 422 when it failed."""
+    if media.processing == ProcessingState.FAILED:
+        raise Unprocessable(media_uploads.PROCESSING_FAILED)
+    done = media.processing == ProcessingState.DONE
+    return json_response(entities.media_attachment(media), status=200 if done else 202)
 
 
 @bp.post("")
 @require_oauth(SCOPE)
 def create():
-    return json_response(entities.media_attachment(upload_from_request()))
+    return created(media_uploads.wait(upload_from_request(), V1_WAIT))
 
 
 @bp.get("/<int:media_id>")
@@ -63,6 +82,7 @@ def update(media_id: int):
         media=media_uploads.get_unattached(media_id, current_account()),
         description=p.str("description"),
         focus=p.get("focus"),
+        thumbnail=_thumbnail(),
     )
     return json_response(entities.media_attachment(media), status=_status(media))
 

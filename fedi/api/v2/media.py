@@ -1,23 +1,24 @@
 """POST /api/v2/media: Mastodon's current upload endpoint. It answers 202 with `url` null while a
-file is processed in the background; images are processed while the request waits, so it
-answers 200 with the finished attachment, as Mastodon does for small images."""
+worker processes the file (the client polls GET /api/v1/media/:id: 206, then 200). Mastodon
+processes still images while the request waits and answers 200; here a worker does, and the
+request waits for it up to IMAGE_WAIT seconds (reading the row only) before answering 202."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi import entities
 from fedi.api.auth import require_oauth
-from fedi.api.v1.media import SCOPE, upload_from_request
-from fedi.http.json import json_response
-from fedi.models import ProcessingState
+from fedi.api.v1.media import SCOPE, created, upload_from_request
+from fedi.services import media_uploads
 
 bp = Blueprint("api_v2_media", __name__, url_prefix="/api/v2/media")
+IMAGE_WAIT = 2.0  # seconds
 
 
 @bp.post("")
 @require_oauth(SCOPE)
 def create():
     media = upload_from_request()
-    done = media.processing == ProcessingState.DONE
-    return json_response(entities.media_attachment(media), status=200 if done else 202)
+    if media_uploads.is_still_image(media):
+        media = media_uploads.wait(media, IMAGE_WAIT)
+    return created(media)

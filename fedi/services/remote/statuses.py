@@ -190,10 +190,13 @@ def _attachments(obj: dict[str, Any], status: Status, *, links_only: bool = Fals
     first = 0 if medium is None else 1
     for position, item in enumerate(items[: MAX_ATTACHMENTS - first], start=first):
         mime = text(item.get("mediaType"), MAX_NAME)
+        kind = _media_type(mime)
+        if kind == MediaType.UNKNOWN:  # no media type: an Image, Video or Audio says what it is
+            kind = MEDIA_OBJECTS.get(str(item.get("type")), MediaType.UNKNOWN)
         db.session.add(
             MediaAttachment(
                 id=new_id(), account_id=status.account_id, status_id=status.id,
-                type=MediaType.UNKNOWN if links_only else _media_type(mime), position=position,
+                type=MediaType.UNKNOWN if links_only else kind, position=position,
                 remote_url=url(item.get("url")),
                 file_content_type=mime or None,
                 description=text(item.get("name") or item.get("summary"), 1500) or None,
