@@ -1,8 +1,8 @@
 """End to end with a real client library: Mastodon.py drives an embedded instance over HTTP the
 way an app does — register, authorize through the HTML sign-in and consent pages, post, reply,
 favourite, boost, follow a locked account, page the home timeline, read notifications, search,
-edit, delete, upload pictures and post them, filter a word, schedule a post, browse the
-directory, and receive a live update from the streaming API."""
+edit, delete, upload pictures and post them, filter a word, ask and answer a poll, schedule a
+post, browse the directory, and receive a live update from the streaming API."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import httpx
 import pytest
-from mastodon import Mastodon, MastodonNotFoundError, StreamListener
+from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError, StreamListener
 from PIL import Image
 
 from tests import media_files
@@ -239,6 +239,19 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         assert [(r.filter.id, r.keyword_matches) for r in seen.filtered] == [(made.id, ["Rain"])]
         assert bob.filter_create("sunny", ["public"]).phrase == "sunny"  # v1, mapped onto v2
         assert {f.title for f in bob.filters_v2()} == {"Weather", "sunny"}
+
+        # Polls: alice asks, bob votes, both see the same totals; voting twice is refused.
+        asked = alice.status_post(
+            "Tea or coffee?", visibility="public",
+            poll=alice.make_poll(["Tea", "Coffee"], expires_in=3600),
+        )  # fmt: skip
+        assert [o.title for o in asked.poll.options] == ["Tea", "Coffee"]
+        wait_for("the poll in bob's home", lambda: in_bob_home(asked.id, 5), 10)
+        voted = bob.poll_vote(asked.poll.id, [1])
+        assert voted.voted is True and voted.own_votes == [1] and voted.votes_count == 1
+        assert [o.votes_count for o in alice.poll(asked.poll.id).options] == [0, 1]
+        with pytest.raises(MastodonAPIError):
+            bob.poll_vote(asked.poll.id, [0])
 
         # Scheduled statuses: a post for tomorrow comes back as a ScheduledStatus, is listed,
         # moves to another time and is cancelled; nothing is posted meanwhile.
