@@ -2,7 +2,8 @@
 way an app does — register, authorize through the HTML sign-in and consent pages, post, reply,
 favourite, boost, follow a locked account, page the home timeline, read notifications, search,
 edit, delete, upload pictures and post them, filter a word, ask and answer a poll, schedule a
-post, browse the directory, and receive a live update from the streaming API."""
+post and see it published at its time, browse the directory, and receive a live update from the
+streaming API."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from mastodon import Mastodon, MastodonAPIError, MastodonNotFoundError, StreamListener
 from PIL import Image
 
+from fedi.clock import write_offset
 from tests import media_files
 from tests.processes import FEDI, embedded_env, free_port, process, run, wait_for, wait_healthy
 
@@ -131,6 +133,8 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = embedded_env(tmp_path / "instance", port)
+    clock_file = str(tmp_path / "clock-offset")
+    env["TEST_CLOCK_OFFSET_FILE"] = clock_file
     logs = tmp_path / "logs"
     with process([*FEDI, "serve"], env, logs) as proc:
         wait_healthy(base, proc, logs)
@@ -264,6 +268,20 @@ def test_mastodon_py_drives_the_server(tmp_path: Path) -> None:
         assert alice.scheduled_status(planned).params.visibility == "public"
         alice.scheduled_status_delete(planned)
         assert alice.scheduled_statuses() == []
+        # One for six minutes from now is posted at its time: the instance's clock is moved seven
+        # minutes on (fedi/clock.py) and its minutely sweep publishes it, once.
+        soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=6)
+        due = alice.status_post("Right on time", scheduled_at=soon, visibility="public")
+        write_offset(clock_file, 7 * 60)
+        posted = wait_for(
+            "the scheduled post published",
+            lambda: [s for s in alice.account_statuses(alice.me(), limit=5)
+                     if s.content == "<p>Right on time</p>"],
+            75,
+        )  # fmt: skip
+        assert len(posted) == 1 and alice.scheduled_statuses() == []
+        with pytest.raises(MastodonNotFoundError):
+            alice.scheduled_status(due)
 
         # The profile directory lists both local people, who have posted.
         assert {a.acct for a in bob.directory(local=True)} >= {"alice", "bob"}
