@@ -168,18 +168,14 @@ def domain_blocks_import(path) -> None:
     )
 
 
-def _moderation(handle: str, by: str | None):
-    """The account named USERNAME[@DOMAIN] and the staff member acting (`--by`, else the
-    oldest admin), for the moderation commands."""
+def _acting_staff(by: str | None):
+    """The staff member a command acts as: `--by USERNAME`, else the oldest admin."""
     from sqlalchemy import select
 
     from fedi.extensions import db
     from fedi.models import Account, User
     from fedi.services import account_moderation
 
-    target = account_moderation.find_by_handle(handle)
-    if target is None:
-        raise click.ClickException(f"No account {handle}")
     if by:
         actor = account_moderation.find_by_handle(by)
     else:
@@ -191,7 +187,18 @@ def _moderation(handle: str, by: str | None):
         )  # fmt: skip
     if actor is None or not actor.local:
         raise click.ClickException("No staff account to act as: give --by USERNAME")
-    return target, actor
+    return actor
+
+
+def _moderation(handle: str, by: str | None):
+    """The account named USERNAME[@DOMAIN] and the staff member acting (`--by`, else the
+    oldest admin), for the moderation commands."""
+    from fedi.services import account_moderation
+
+    target = account_moderation.find_by_handle(handle)
+    if target is None:
+        raise click.ClickException(f"No account {handle}")
+    return target, _acting_staff(by)
 
 
 @group.command("suspend")
@@ -228,6 +235,70 @@ def unsuspend(handle: str, by: str | None) -> None:
     except DomainError as err:
         _fail(err)
     click.echo(f"@{target.acct} unsuspended by @{actor.username}")
+
+
+@group.group("emoji")
+def emoji_group() -> None:
+    """Manage local custom emoji (as the admin pages do, into the audit log)."""
+
+
+@emoji_group.command("add")
+@click.argument("shortcode")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--category", default=None, help="The picker's category.")
+@click.option("--hidden", is_flag=True, help="Usable, but not offered in the picker.")
+@click.option("--by", default=None, help="The staff member acting (default: the oldest admin).")
+@with_appcontext
+def emoji_add(shortcode: str, path: str, category: str | None, hidden: bool,
+              by: str | None) -> None:  # fmt: skip
+    """Add a local emoji from a PNG, GIF or WebP image of at most 256 KB."""
+    from fedi.services import custom_emoji_admin
+
+    try:
+        with open(path, "rb") as file:
+            data = file.read(custom_emoji_admin.LIMIT + 1)  # enough to tell it is too big
+    except OSError as err:
+        raise click.ClickException(f"Cannot read {path}: {err.strerror}") from None
+    actor = _acting_staff(by)
+    try:
+        emoji = custom_emoji_admin.create(
+            shortcode=shortcode,
+            data=data,
+            category=category,
+            visible_in_picker=not hidden,
+            by=actor,
+        )
+    except DomainError as err:
+        _fail(err)
+    click.echo(f":{emoji.shortcode}: added")
+
+
+@emoji_group.command("remove")
+@click.argument("shortcode")
+@click.option("--by", default=None, help="The staff member acting (default: the oldest admin).")
+@with_appcontext
+def emoji_remove(shortcode: str, by: str | None) -> None:
+    """Remove a local emoji and its files."""
+    from sqlalchemy import func, select
+
+    from fedi.extensions import db
+    from fedi.models import CustomEmoji
+    from fedi.services import custom_emoji_admin
+
+    name = shortcode.strip().strip(":")
+    emoji_id = db.session.scalar(
+        select(CustomEmoji.id).where(
+            CustomEmoji.domain.is_(None), func.lower(CustomEmoji.shortcode) == name.lower()
+        )
+    )
+    if emoji_id is None:
+        raise click.ClickException(f"No local emoji :{name}:")
+    actor = _acting_staff(by)
+    try:
+        custom_emoji_admin.delete(emoji_id, by=actor)
+    except DomainError as err:
+        _fail(err)
+    click.echo(f":{name}: removed")
 
 
 @group.command("config")
