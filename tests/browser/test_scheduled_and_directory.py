@@ -137,7 +137,7 @@ def test_directory_lists_a_user_who_posted(new_context, javascript):
     assert "who posted most recently" in page.locator("main").inner_text()
     row = _who(page, name)
     assert row.count() == 1
-    assert "1 posts" in row.inner_text()
+    assert "1 post ·" in row.inner_text()
     assert row.locator("time").count() == 1
     screenshot(page, f"directory-01-active-{'js' if javascript else 'nojs'}")
 
