@@ -16,7 +16,8 @@ from fedi.entities.common import iso
 from fedi.entities.report import report
 from fedi.entities.status import StatusEntities, page_entities, status
 from fedi.models import Account, Notification, NotificationType
-from fedi.services import notifications
+from fedi.services import custom_emojis, notifications
+from fedi.services.custom_emojis import EmojiMap
 
 # Mastodon attaches `status` to these types (null when the status is gone).
 STATUS_TYPES = frozenset(
@@ -35,13 +36,17 @@ def group_key(row: Notification) -> str:
     return row.group_key or f"ungrouped-{row.id}"
 
 
-def notification(row: Notification, ctx: StatusEntities) -> dict[str, Any]:
+def notification(
+    row: Notification, ctx: StatusEntities, emojis: EmojiMap | None = None
+) -> dict[str, Any]:
+    """`emojis`: the custom emoji of the page's senders (`custom_emojis.for_accounts`)."""
+    sender = row.from_account
     body: dict[str, Any] = {
         "id": str(row.id),
         "type": row.type.value,
         "created_at": iso(row.created_at),
         "group_key": group_key(row),
-        "account": account_entity(row.from_account),
+        "account": account_entity(sender, emojis=custom_emojis.of_account(sender, emojis or {})),
     }
     if row.type in STATUS_TYPES:
         body["status"] = status(row.status, ctx) if row.status is not None else None
@@ -65,7 +70,10 @@ def render(rows: Sequence[Notification], viewer: Account) -> list[dict[str, Any]
     """Notification entities for `rows` (all addressed to `viewer`)."""
     notifications.preload(rows)
     ctx = page_entities(viewer, target_statuses(rows))
-    return [notification(r, ctx) for r in rows]
+    emojis = custom_emojis.for_accounts(
+        list({r.from_account.id: r.from_account for r in rows}.values())
+    )
+    return [notification(r, ctx, emojis) for r in rows]
 
 
 def one(row: Notification, viewer: Account) -> dict[str, Any]:

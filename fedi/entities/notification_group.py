@@ -15,6 +15,7 @@ from fedi.entities.common import iso
 from fedi.entities.notification import STATUS_TYPES
 from fedi.entities.status import page_entities, status
 from fedi.models import Account, NotificationType
+from fedi.services import custom_emojis
 from fedi.services.notifications.groups import Group, GroupedPage
 
 PARTIAL_FIELDS = ("id", "acct", "locked", "bot", "url", "avatar", "avatar_static")
@@ -41,7 +42,7 @@ def notification_group(group: Group) -> dict[str, Any]:
 
 
 def partial_account(row: Account) -> dict[str, Any]:
-    full = account_entity(row)
+    full = account_entity(row)  # the partial fields name no emoji
     return {key: full[key] for key in PARTIAL_FIELDS}
 
 
@@ -67,8 +68,10 @@ def grouped_results(
         if row.type in STATUS_TYPES and row.status is not None:
             targets.setdefault(row.status.id, row.status)
     ctx = page_entities(viewer, list(targets.values()))
+    shown = [page.accounts[i] for i in full_ids if i in page.accounts]
+    emojis = custom_emojis.for_accounts(shown)
     body: dict[str, Any] = {
-        "accounts": [account_entity(page.accounts[i]) for i in full_ids if i in page.accounts]
+        "accounts": [account_entity(a, emojis=custom_emojis.of_account(a, emojis)) for a in shown]
     }
     if partial:
         body["partial_accounts"] = [

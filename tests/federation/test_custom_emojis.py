@@ -224,3 +224,18 @@ def test_a_page_with_many_emoji_costs_no_more_queries(client, alice, bob):
     assert body[0]["account"]["emojis"][0]["shortcode"] == "e00"
     assert api_small == api_large
     assert web_small == web_large
+
+
+def test_notifications_show_the_senders_emoji(client, alice, bob):
+    """A follow from someone whose name uses an emoji: the notification's account has it, in v1
+    and in the grouped v2 notifications."""
+    db.session.add(CustomEmoji(shortcode="blobcat", image_file="custom_emojis/cat.png"))
+    bob.display_name = "Bob :blobcat:"
+    db.session.commit()
+    follows.follow(account=bob, target=alice)
+    headers = bearer(token_for(alice))
+    [row] = client.get("/api/v1/notifications", headers=headers).get_json()
+    assert row["type"] == "follow"
+    assert [e["shortcode"] for e in row["account"]["emojis"]] == ["blobcat"]
+    grouped = client.get("/api/v2/notifications", headers=headers).get_json()
+    assert [e["shortcode"] for e in grouped["accounts"][0]["emojis"]] == ["blobcat"]
