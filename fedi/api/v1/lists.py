@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi import entities
 from fedi.api.auth import current_account, require_oauth
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
+from fedi.api.v1.accounts_common import accounts_json
 from fedi.entities.list import list_ as list_entity
 from fedi.http.json import json_response
 from fedi.services import lists
@@ -62,9 +62,9 @@ def accounts(list_id: str):
     """Members, 40 per page (at most 80); `limit=0` gives all of them without paging."""
     row = lists.get_owned(list_id, current_account())
     if params().str("limit") == "0":
-        return json_response([entities.account(a) for a in lists.members(row, None)])
+        return json_response(accounts_json(lists.members(row, None)))
     members = lists.members(row, page_params(default=40, maximum=80))
-    return add_link_header(json_response([entities.account(a) for a in members]), members)
+    return add_link_header(json_response(accounts_json(members)), members)
 
 
 @bp.post("/lists/<list_id>/accounts")

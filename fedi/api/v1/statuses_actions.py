@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 
-from fedi import entities
 from fedi.api.auth import current_account, optional_oauth, require_oauth, viewer
 from fedi.api.pagination import page_params
 from fedi.api.params import params
+from fedi.api.v1.accounts_common import accounts_json
 from fedi.entities.status import one
 from fedi.http.json import json_response
 from fedi.models import Bookmark, Favourite
@@ -129,7 +129,7 @@ def favourited_by(status_id: int):
 def _accounts(rows: list, limit: int) -> Response:
     """Accounts with Mastodon's Link header for these lists: `next` (max_id) only when the page
     is full, `prev` with since_id; both keyed by the boost or favourite id."""
-    response = json_response([entities.account(account) for _, account in rows])
+    response = json_response(accounts_json([account for _, account in rows]))
     links = []
     if len(rows) == limit:
         links.append(f'<{_url(max_id=rows[-1][0])}>; rel="next"')

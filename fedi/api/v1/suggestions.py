@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from fedi import entities
 from fedi.api.auth import current_account, require_oauth
 from fedi.api.pagination import page_params
+from fedi.api.v1.accounts_common import accounts_json
 from fedi.http.json import json_response
 from fedi.services import suggestions
 
@@ -17,9 +17,7 @@ bp = Blueprint("api_v1_suggestions", __name__, url_prefix="/api/v1/suggestions")
 @require_oauth("read", "read:accounts")
 def index():
     limit = page_params(default=40, maximum=80).limit
-    return json_response(
-        [entities.account(a) for a in suggestions.suggest(current_account(), limit=limit)]
-    )
+    return json_response(accounts_json(suggestions.suggest(current_account(), limit=limit)))
 
 
 @bp.delete("/<account_id>")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from fedi import entities
 from fedi.api.auth import current_account, require_oauth
 from fedi.api.pagination import add_link_header, page_params
 from fedi.api.params import params
+from fedi.api.v1.accounts_common import accounts_json
 from fedi.api.v1.notifications import READ, WRITE, count_limit, filters
 from fedi.entities import notification_group as entity
 from fedi.errors import DomainError
@@ -73,7 +73,7 @@ def dismiss(group_key: str):
 @require_oauth(READ)
 def accounts(group_key: str):
     rows = groups.accounts(current_account(), group_key, page_params(default=40, maximum=80))
-    body = [entities.account(r.from_account) for r in rows]
+    body = accounts_json([r.from_account for r in rows])
     return add_link_header(json_response(body), rows)
 
 

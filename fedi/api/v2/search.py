@@ -8,6 +8,7 @@ from fedi import entities
 from fedi.api.auth import Unauthorized, optional_oauth, viewer
 from fedi.api.pagination import page_params
 from fedi.api.params import params
+from fedi.api.v1.accounts_common import accounts_json
 from fedi.entities.tag import tags
 from fedi.errors import DomainError
 from fedi.federation import remote_search
@@ -57,7 +58,7 @@ def index():
         found.statuses = found.statuses if query.type in (None, "statuses") else []
     return json_response(
         {
-            "accounts": [entities.account(a) for a in found.accounts],
+            "accounts": accounts_json(found.accounts),
             "statuses": entities.statuses(found.statuses, who),
             "hashtags": tags(found.hashtags, who),
         }
