@@ -239,3 +239,15 @@ def test_notifications_show_the_senders_emoji(client, alice, bob):
     assert [e["shortcode"] for e in row["account"]["emojis"]] == ["blobcat"]
     grouped = client.get("/api/v2/notifications", headers=headers).get_json()
     assert [e["shortcode"] for e in grouped["accounts"][0]["emojis"]] == ["blobcat"]
+
+
+def test_edit_history_shows_the_emoji_of_each_revision(client, alice):
+    db.session.add(CustomEmoji(shortcode="blobcat", image_file="custom_emojis/cat.png"))
+    db.session.commit()
+    headers = bearer(token_for(alice))
+    posted = client.post("/api/v1/statuses", headers=headers, json={"status": "Plain"}).get_json()
+    r = client.put(f"/api/v1/statuses/{posted['id']}", headers=headers,
+                   json={"status": "Now with :blobcat:"})  # fmt: skip
+    assert r.status_code == 200
+    history = client.get(f"/api/v1/statuses/{posted['id']}/history", headers=headers).get_json()
+    assert [[e["shortcode"] for e in rev["emojis"]] for rev in history] == [[], ["blobcat"]]
