@@ -227,14 +227,16 @@ def test_a_page_of_polls_costs_the_same_queries_as_one(client, alice, bob):
     token = bearer(token_for(viewer))
 
     def timeline_queries() -> int:
-        with count_queries() as queries:
-            r = client.get("/api/v1/timelines/public", headers=token)
-        assert r.status_code == 200
+        """The second of two requests in a row: per-process caches with a short life (the
+        token's, a few seconds) are warm for it however slow the machine is."""
+        for _ in range(2):
+            with count_queries() as queries:
+                r = client.get("/api/v1/timelines/public", headers=token)
+            assert r.status_code == 200
         return len(queries)
 
     first = post_poll(client, alice).get_json()["poll"]["id"]
     vote(client, viewer, first, [0])
-    timeline_queries()  # per-process caches warmed
     one = timeline_queries()
     for n in range(5):
         poll_id = post_poll(client, bob, {"options": [f"x{n}", "y"], "expires_in": 600})
