@@ -242,7 +242,9 @@ def test_a_page_of_polls_costs_the_same_queries_as_one(client, alice, bob):
         poll_id = post_poll(client, bob, {"options": [f"x{n}", "y"], "expires_in": 600})
         vote(client, viewer, poll_id.get_json()["poll"]["id"], [1])
     statuses.post_status(account=alice, text="no poll here")
-    assert timeline_queries() == one
+    # Five more polls and the viewer's votes on them add no query (what the other tests of the
+    # same process left in per-process caches can make the first count the larger one).
+    assert timeline_queries() <= one
     rendered = client.get("/api/v1/timelines/public", headers=token).get_json()
     assert all(s["poll"]["own_votes"] for s in rendered if s["poll"])
 
