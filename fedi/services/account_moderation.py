@@ -39,7 +39,7 @@ from fedi.models import (
 )
 from fedi.services import account_warnings, audit_log, follows, sessions, sign_up_reviews
 from fedi.services.notifications import publish
-from fedi.services.staff import Permission, require
+from fedi.services.staff import Permission, can, require
 
 RETENTION = timedelta(days=30)
 TYPES = ("none", "disable", "sensitive", "silence", "suspend")
@@ -183,6 +183,25 @@ def enable(target: Account, *, by: Account) -> Account:
 def can_unsuspend(target: Account) -> bool:
     """Suspended by us and within the retention (not purged, not deleted at its origin)."""
     return target.suspended_at is not None and target.purge_after is not None
+
+
+def undos(target: Account, *, by: Account) -> list[str]:
+    """What `by` may undo or decide on the account now, in the order the page offers them."""
+    user = target.user
+    found = []
+    if user is not None and not user.approved:
+        found += ["approve", "reject"]
+    if user is not None and user.disabled:
+        found.append("enable")
+    if target.silenced_at is not None:
+        found.append("unsilence")
+    if target.sensitized_at is not None:
+        found.append("unsensitive")
+    if can_unsuspend(target):
+        found.append("unsuspend")
+        if can(by, Permission.DELETE_USER_DATA):
+            found.append("delete")
+    return found
 
 
 def unsuspend(target: Account, *, by: Account) -> Account:

@@ -16,8 +16,8 @@ from fedi.services.admin_accounts import AccountQuery
 from fedi.services.pagination import PageParams
 from fedi.services.staff import Permission
 from fedi.web.render import render_page
-from fedi.web.signed_in import login_required
-from fedi.web.staff import staff_can, staff_member
+from fedi.web.signed_in import login_required, viewer
+from fedi.web.staff import staff_member
 
 bp = Blueprint("web_admin_accounts", __name__, url_prefix="/admin/accounts")
 
@@ -86,19 +86,7 @@ def _show(target: Account, *, error: str = "", http_status: int = 200, form=None
         types = list(account_moderation.TYPES)
     else:
         types = list(account_moderation.REMOTE_TYPES)
-    undo = []
-    if user is not None and not user.approved:
-        undo += ["approve", "reject"]
-    if user is not None and user.disabled:
-        undo.append("enable")
-    if target.silenced_at is not None:
-        undo.append("unsilence")
-    if target.sensitized_at is not None:
-        undo.append("unsensitive")
-    if account_moderation.can_unsuspend(target):
-        undo.append("unsuspend")
-        if staff_can(Permission.DELETE_USER_DATA):
-            undo.append("delete")
+    undo = account_moderation.undos(target, by=viewer())
     done = request.args.get("done", "")
     return render_page(
         "admin/account.html", http_status=http_status, target=target, user=user,
