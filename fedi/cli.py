@@ -157,11 +157,11 @@ def domain_unblock(domain: str) -> None:
 def domain_blocks_import(path) -> None:
     """Import a blocklist in Mastodon's CSV export format (#domain,#severity,#reject_media,
     #reject_reports,#public_comment,#obfuscate)."""
-    from fedi.services import domain_moderation as moderation
+    from fedi.services import blocklist_import, domain_moderation
 
-    entries = moderation.parse_blocklist_csv(path.read())
+    entries = blocklist_import.parse_blocklist_csv(path.read())
     click.echo(f"{len(entries)} domains to import")
-    result = moderation.import_blocks(moderation.OPERATOR, entries, click.echo)
+    result = blocklist_import.import_blocks(domain_moderation.OPERATOR, entries, click.echo)
     click.echo(
         f"Done: {len(result.created)} blocked, {len(result.skipped)} already blocked, "
         f"{len(result.invalid)} invalid"
