@@ -30,25 +30,18 @@ def links(*, by: Account, offset: int = 0, limit: int = LIMIT) -> list[PreviewCa
     return trends.trending_links(offset=offset, limit=limit, reviewing=True)
 
 
-def _tag(tag_id: object) -> Tag:
-    key = parse_id(tag_id)
-    tag = db.session.get(Tag, key) if key is not None else None
-    if tag is None:
+def _row(model, row_id: object):
+    """The row reviewed (a deleted status is no longer one), else Mastodon's 404."""
+    key = parse_id(row_id)
+    row = db.session.get(model, key) if key is not None else None
+    if row is None or getattr(row, "deleted_at", None) is not None:
         raise NotFound("Record not found")
-    return tag
-
-
-def _status(status_id: object) -> Status:
-    key = parse_id(status_id)
-    status = db.session.get(Status, key) if key is not None else None
-    if status is None or status.deleted_at is not None:
-        raise NotFound("Record not found")
-    return status
+    return row
 
 
 def review_tag(tag_id: object, *, approve: bool, by: Account) -> Tag:
     require(by, Permission.MANAGE_TAXONOMIES)
-    tag = _tag(tag_id)
+    tag: Tag = _row(Tag, tag_id)
     tag.trendable, tag.reviewed_at = approve, utcnow()
     audit_log.record(by, "approve" if approve else "reject", "Tag", tag.id, f"#{tag.name}")
     db.session.commit()
@@ -57,7 +50,7 @@ def review_tag(tag_id: object, *, approve: bool, by: Account) -> Tag:
 
 def review_status(status_id: object, *, approve: bool, by: Account) -> Status:
     require(by, Permission.MANAGE_TAXONOMIES)
-    status = _status(status_id)
+    status: Status = _row(Status, status_id)
     status.trendable = approve
     label = f"@{status.account.acct}"
     audit_log.record(by, "approve" if approve else "reject", "Status", status.id, label)
@@ -67,10 +60,7 @@ def review_status(status_id: object, *, approve: bool, by: Account) -> Status:
 
 def review_link(card_id: object, *, approve: bool, by: Account) -> PreviewCard:
     require(by, Permission.MANAGE_TAXONOMIES)
-    key = parse_id(card_id)
-    card = db.session.get(PreviewCard, key) if key is not None else None
-    if card is None:
-        raise NotFound("Record not found")
+    card: PreviewCard = _row(PreviewCard, card_id)
     card.trendable = approve
     audit_log.record(by, "approve" if approve else "reject", "PreviewCard", card.id, card.url)
     db.session.commit()
